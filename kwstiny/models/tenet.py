@@ -1,0 +1,80 @@
+"""TENet: temporal efficient networks for keyword spotting (Li et al., 2020).
+
+Input is time x 1 x channels, so every convolution runs along time only. A 3x1
+convolution widens the spectrogram to `channels`, then `stages` groups of inverted
+bottleneck blocks follow: 1x1 expand (x`expansion`) + ReLU, k x 1 depthwise + ReLU,
+1x1 project, residual add + ReLU. The first block of each stage has stride 2 and a
+1x1 stride-2 shortcut. Global average pooling and a dense softmax finish.
+
+The depthwise step is a multi-scale temporal convolution (kernels 3, 5, 7, 9 in
+parallel) while training; `kwstiny.models.layers.export_model` merges it into one 9x1
+kernel, so the exported graph is plain TENet.
+"""
+
+from __future__ import annotations
+
+import tf_keras as keras
+
+from kwstiny.models.layers import MultiScaleTemporalConv
+
+
+def TENet(input_shape, n_classes, blocks_per_stage=4, stages=3, channels=32, expansion=3,
+          kernel_sizes=(3, 5, 7, 9), dropout=0.0, name="tenet"):
+    """A TENet of `stages` x `blocks_per_stage` blocks; see the module docstring."""
+    layers = keras.layers
+    inputs = keras.Input(shape=tuple(input_shape), name="input")
+    x = layers.Conv2D(channels, (3, 1), padding="same", use_bias=False, name="stem")(inputs)
+    x = layers.BatchNormalization(name="stem_bn")(x)
+    for stage in range(stages):
+        for block in range(blocks_per_stage):
+            stride = 2 if block == 0 else 1
+            x = _block(x, channels, expansion, kernel_sizes, stride, f"s{stage}b{block}")
+    # A pooling window over all remaining frames exports as AVERAGE_POOL_2D (the MVP
+    # runs it); global pooling would export as MEAN.
+    x = layers.AveragePooling2D((x.shape[1], 1), name="pool")(x)
+    x = layers.Flatten(name="flatten")(x)
+    if dropout:
+        x = layers.Dropout(dropout, name="dropout")(x)
+    outputs = layers.Dense(n_classes, activation="softmax", name="classifier")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def _block(x, channels, expansion, kernel_sizes, stride, name):
+    layers = keras.layers
+    y = layers.Conv2D(channels * expansion, 1, use_bias=False, name=f"{name}_expand")(x)
+    y = layers.BatchNormalization(name=f"{name}_expand_bn")(y)
+    y = layers.ReLU(name=f"{name}_expand_relu")(y)
+    y = MultiScaleTemporalConv(kernel_sizes, strides=stride, name=f"{name}_mtconv")(y)
+    y = layers.ReLU(name=f"{name}_mtconv_relu")(y)
+    y = layers.Conv2D(channels, 1, use_bias=False, name=f"{name}_project")(y)
+    y = layers.BatchNormalization(name=f"{name}_project_bn")(y)
+    shortcut = x
+    if stride != 1:
+        shortcut = layers.Conv2D(channels, 1, strides=(stride, 1), padding="same",
+                                 use_bias=False, name=f"{name}_shortcut")(x)
+        shortcut = layers.BatchNormalization(name=f"{name}_shortcut_bn")(shortcut)
+        shortcut = layers.ReLU(name=f"{name}_shortcut_relu")(shortcut)
+    y = layers.Add(name=f"{name}_add")([y, shortcut])
+    return layers.ReLU(name=f"{name}_relu")(y)
+
+
+def TENet12(input_shape, n_classes, channels=32, kernel_sizes=(3, 5, 7, 9), dropout=0.0):
+    """12 blocks (3 stages of 4), 32 channels: about 100 K parameters."""
+    return TENet(input_shape, n_classes, blocks_per_stage=4, channels=channels,
+                 kernel_sizes=kernel_sizes, dropout=dropout, name="tenet12")
+
+
+def TENet6(input_shape, n_classes, channels=32, kernel_sizes=(3, 5, 7, 9), dropout=0.0):
+    """6 blocks (3 stages of 2), 32 channels: about 55 K parameters."""
+    return TENet(input_shape, n_classes, blocks_per_stage=2, channels=channels,
+                 kernel_sizes=kernel_sizes, dropout=dropout, name="tenet6")
+
+
+def TENet12Narrow(input_shape, n_classes, kernel_sizes=(3, 5, 7, 9), dropout=0.0):
+    return TENet12(input_shape, n_classes, channels=16, kernel_sizes=kernel_sizes,
+                   dropout=dropout)
+
+
+def TENet6Narrow(input_shape, n_classes, kernel_sizes=(3, 5, 7, 9), dropout=0.0):
+    return TENet6(input_shape, n_classes, channels=16, kernel_sizes=kernel_sizes,
+                  dropout=dropout)

@@ -1,0 +1,393 @@
+"""Model specs: what a model is, as frozen dataclasses, and how a spec file is found.
+
+A spec file is a short Python file that builds one `ModelSpec` and binds it to the
+name `spec`. It is found by name in `model_specs/` (or a directory on
+`KWSTINY_SPEC_PATH`), or by file path. `NAME-VARIANT` loads NAME and applies one of its
+variants; every spec has `test` (a dry run: a tiny subset, two epochs), and may declare
+more (the alexa spec declares `demo`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import importlib.util
+import inspect
+import os
+import re
+import sys
+import traceback
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Callable
+
+from kwstiny.errors import KwstinyError, check
+from kwstiny.frontend.settings import FrontendSettings
+from kwstiny.paths import REPO_ROOT
+
+SPEC_DIR = REPO_ROOT / "model_specs"
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """Where clips come from and how the classes are filled."""
+    # A recipe name in datasets/ (synthetic_alexa ...) or a folder of class subfolders.
+    source: str = "synthetic_alexa"
+    classes: tuple[str, ...] = ("alexa", "_unknown_")
+    # Recipe scale: "full", "demo" or "test"; folders ignore it.
+    scale: str = "full"
+    # 0 keeps every clip; otherwise at most this many clips per class and split.
+    max_clips_per_class: int = 0
+    validation_fraction: float = 0.1
+    test_fraction: float = 0.1
+    # Unknown clips per keyword clip in each training epoch (drawn afresh each epoch).
+    unknown_class_multiplier: float = 1.5
+    # Share of unknown slots filled with silence / with a cropped 20-50 % of a keyword.
+    silence_as_unknown: float = 0.08
+    cropped_keyword_as_unknown: float = 0.07
+    cropped_keyword_range: tuple[float, float] = (0.2, 0.5)
+    # Subset list (one sample id per line) written by `kwstiny dataset select`; "" = all.
+    subset_file: str = ""
+
+    def __post_init__(self):
+        own = "dataset"
+        check(len(self.classes) >= 2 and len(set(self.classes)) == len(self.classes), own,
+              "classes", self.classes, "two or more distinct class names")
+        check(self.scale in ("full", "demo", "test"), own, "scale", self.scale,
+              "'full', 'demo' or 'test'")
+        check(self.max_clips_per_class >= 0, own, "max_clips_per_class",
+              self.max_clips_per_class, ">= 0 (0 = all)")
+        for name in ("validation_fraction", "test_fraction"):
+            check(0.0 < getattr(self, name) < 0.5, own, name, getattr(self, name), "0.0 to 0.5")
+        check(self.unknown_class_multiplier > 0, own, "unknown_class_multiplier",
+              self.unknown_class_multiplier, "> 0")
+        check(0 <= self.silence_as_unknown + self.cropped_keyword_as_unknown <= 1, own,
+              "silence_as_unknown", self.silence_as_unknown,
+              "a share that, with cropped_keyword_as_unknown, stays within 0..1")
+        low, high = self.cropped_keyword_range
+        check(0 < low <= high < 1, own, "cropped_keyword_range", self.cropped_keyword_range,
+              "0 < low <= high < 1")
+
+    @property
+    def unknown_class(self) -> str | None:
+        return "_unknown_" if "_unknown_" in self.classes else None
+
+
+@dataclass(frozen=True)
+class AugmentSpec:
+    """Waveform augmentation applied to training clips (audiomentations)."""
+    enable: bool = True
+    gain_db: tuple[float, float] = (-6.0, 6.0)
+    background_noise_probability: float = 0.95
+    background_noise_snr_db: tuple[float, float] = (-2.0, 35.0)
+    gaussian_noise_probability: float = 0.25
+    gaussian_noise_snr_db: tuple[float, float] = (30.0, 60.0)
+    # Where the clip starts inside the 1.2 s window is random; this shifts it further.
+    time_shift_ms: float = 100.0
+    speed_probability: float = 0.3
+    speed_range: tuple[float, float] = (0.9, 1.1)
+    pitch_probability: float = 0.0
+    pitch_semitones: tuple[float, float] = (-2.0, 2.0)
+    # Audio before the clip that warms up the frontend's noise reduction, then dropped.
+    warmup_ms: int = 1000
+
+    def __post_init__(self):
+        own = "augment"
+        for name in ("background_noise_probability", "gaussian_noise_probability",
+                     "speed_probability", "pitch_probability"):
+            value = getattr(self, name)
+            check(0.0 <= value <= 1.0, own, name, value, "a probability 0.0 to 1.0")
+        for name in ("gain_db", "background_noise_snr_db", "gaussian_noise_snr_db",
+                     "speed_range", "pitch_semitones"):
+            low, high = getattr(self, name)
+            check(low <= high, own, name, getattr(self, name), "(low, high) with low <= high")
+        check(self.speed_range[0] > 0, own, "speed_range", self.speed_range, "positive rates")
+        check(self.warmup_ms >= 0, own, "warmup_ms", self.warmup_ms, ">= 0")
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """A model builder from `kwstiny.models` and the options it is called with."""
+    builder: Callable
+    options: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        check(callable(self.builder), "model", "builder", self.builder, "a builder function")
+        params = inspect.signature(self.builder).parameters
+        takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
+        if takes_any:
+            return
+        for key in self.options:
+            if key not in params or key in ("input_shape", "n_classes"):
+                close = difflib.get_close_matches(key, list(params), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise KwstinyError(
+                    f"model.options has an unknown setting {key!r} for "
+                    f"{self.builder.__module__}.{self.builder.__name__}{hint}")
+
+    @property
+    def name(self) -> str:
+        return self.builder.__name__
+
+    def build(self, input_shape: tuple[int, ...], n_classes: int):
+        return self.builder(input_shape=input_shape, n_classes=n_classes, **self.options)
+
+
+@dataclass(frozen=True)
+class TrainSpec:
+    epochs: int = 60
+    batch_size: int = 100
+    optimizer: str = "adam"
+    # Stepped schedule: (weight, learning rate) pieces; each lasts weight / sum(weights)
+    # of all training steps, so the shape holds whatever the dataset size.
+    learning_rate_steps: tuple[tuple[float, float], ...] = ((1.0, 0.001),)
+    adam_epsilon: float = 1e-8
+    class_weights: str = "balanced"
+    checkpoint_monitor: str = "val_balanced_accuracy"
+    seed: int = 42
+
+    def __post_init__(self):
+        own = "train"
+        check(self.epochs >= 1, own, "epochs", self.epochs, ">= 1")
+        check(self.batch_size >= 1, own, "batch_size", self.batch_size, ">= 1")
+        check(self.optimizer in ("adam",), own, "optimizer", self.optimizer, "'adam'")
+        check(len(self.learning_rate_steps) >= 1 and all(
+            w > 0 and lr > 0 for w, lr in self.learning_rate_steps), own,
+            "learning_rate_steps", self.learning_rate_steps, "(weight > 0, rate > 0) pairs")
+        check(self.class_weights in ("balanced", "none"), own, "class_weights",
+              self.class_weights, "'balanced' or 'none'")
+        check(self.checkpoint_monitor in ("val_balanced_accuracy", "val_accuracy", "val_loss"),
+              own, "checkpoint_monitor", self.checkpoint_monitor,
+              "'val_balanced_accuracy', 'val_accuracy' or 'val_loss'")
+
+
+@dataclass(frozen=True)
+class QuantizeSpec:
+    representative_samples: int = 500
+    qat: bool = False
+    qat_epochs: int = 3
+    qat_learning_rate: float = 1e-4
+
+    def __post_init__(self):
+        check(self.representative_samples >= 1, "quantize", "representative_samples",
+              self.representative_samples, ">= 1")
+        check(self.qat_epochs >= 1, "quantize", "qat_epochs", self.qat_epochs, ">= 1")
+
+
+@dataclass(frozen=True)
+class DetectionSettings:
+    """Streaming post-processing; names match the keys stored in the .tflite metadata."""
+    latency_ms: int = 200
+    minimum_count: int = 2
+    average_window_duration_ms: int = 440
+    detection_threshold: int = 216
+    suppression_ms: int = 900
+    # Per-class thresholds (0-255) that replace detection_threshold for those classes.
+    class_thresholds: dict = field(default_factory=dict)
+    volume_gain: float = 0.0
+
+    def __post_init__(self):
+        own = "detection"
+        check(self.latency_ms > 0, own, "latency_ms", self.latency_ms, "> 0")
+        check(self.minimum_count >= 1, own, "minimum_count", self.minimum_count, ">= 1")
+        check(self.average_window_duration_ms > 0, own, "average_window_duration_ms",
+              self.average_window_duration_ms, "> 0")
+        check(0 <= self.detection_threshold <= 255, own, "detection_threshold",
+              self.detection_threshold, "0 to 255")
+        check(self.suppression_ms >= 0, own, "suppression_ms", self.suppression_ms, ">= 0")
+        for name, value in self.class_thresholds.items():
+            check(0 <= value <= 255, own, f"class_thresholds[{name!r}]", value, "0 to 255")
+
+    def to_metadata(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_metadata(cls, metadata: dict) -> "DetectionSettings":
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in metadata.items() if k in names})
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    frontend: FrontendSettings
+    model: ModelChoice
+    dataset: DatasetSpec = field(default_factory=DatasetSpec)
+    augment: AugmentSpec = field(default_factory=AugmentSpec)
+    train: TrainSpec = field(default_factory=TrainSpec)
+    quantize: QuantizeSpec = field(default_factory=QuantizeSpec)
+    detection: DetectionSettings = field(default_factory=DetectionSettings)
+    version: int = 1
+    description: str = ""
+    # Named variants, each a set of dotted overrides ("train.epochs": 2, ...).
+    variants: dict = field(default_factory=dict)
+    # Where the spec was loaded from; filled in by load_spec.
+    path: str = ""
+
+    def __post_init__(self):
+        check(bool(re.fullmatch(r"[A-Za-z0-9_.-]+", self.name)), "spec", "name", self.name,
+              "letters, digits, '_', '.', '-'")
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return self.dataset.classes
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        """time x 1 x channels: the layout TENet and the MVP want."""
+        frames, channels = self.frontend.spectrogram_shape
+        return (frames, 1, channels)
+
+    def metadata(self) -> dict:
+        """What rides in the .tflite: enough for any consumer to run the model."""
+        data = {
+            "name": self.name,
+            "version": self.version,
+            "description": self.description,
+            "classes": list(self.classes),
+            "model": self.model.name,
+        }
+        data.update(self.frontend.to_metadata())
+        data.update(self.detection.to_metadata())
+        return data
+
+    def with_overrides(self, overrides: dict) -> "ModelSpec":
+        """A copy with dotted settings replaced: {"train.epochs": 3, "model.options.x": 1}."""
+        spec = self
+        for key, value in overrides.items():
+            spec = _replace_dotted(spec, key.split("."), value, key)
+        return spec
+
+    def variant(self, name: str) -> "ModelSpec":
+        variants = {"test": _TEST_VARIANT, **self.variants}
+        if name not in variants:
+            raise KwstinyError(f"spec {self.name} has no variant {name!r}; it has: "
+                               + ", ".join(sorted(variants)))
+        spec = self.with_overrides(variants[name])
+        return dataclasses.replace(spec, name=f"{self.name}-{name}")
+
+
+# A dry run: a tiny subset and two epochs, enough to prove the whole path works.
+_TEST_VARIANT = {
+    "dataset.scale": "test",
+    "dataset.max_clips_per_class": 40,
+    "train.epochs": 2,
+    "train.batch_size": 16,
+    "quantize.representative_samples": 20,
+    "quantize.qat_epochs": 1,
+}
+
+
+def _replace_dotted(obj, parts: list[str], value, full_key: str):
+    head, rest = parts[0], parts[1:]
+    if isinstance(obj, dict):
+        if not rest:
+            return {**obj, head: value}
+        if head not in obj:
+            raise KwstinyError(f"setting {full_key!r}: no key {head!r}")
+        return {**obj, head: _replace_dotted(obj[head], rest, value, full_key)}
+    if not dataclasses.is_dataclass(obj):
+        raise KwstinyError(f"setting {full_key!r}: {head!r} is inside a plain value")
+    names = [f.name for f in fields(obj)]
+    if head not in names:
+        close = difflib.get_close_matches(head, names, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise KwstinyError(f"setting {full_key!r}: {type(obj).__name__} has no {head!r}{hint}")
+    current = getattr(obj, head)
+    if rest:
+        value = _replace_dotted(current, rest, value, full_key)
+    elif isinstance(current, tuple) and isinstance(value, list):
+        value = tuple(value)
+    new = dataclasses.replace(obj, **{head: value})
+    if isinstance(new, ModelChoice):
+        ModelChoice(new.builder, new.options)  # re-validate option names
+    return new
+
+
+# Loading ---------------------------------------------------------------------------------
+
+def spec_search_path() -> list[Path]:
+    extra = [Path(p) for p in os.environ.get("KWSTINY_SPEC_PATH", "").split(os.pathsep) if p]
+    return extra + [SPEC_DIR]
+
+
+def available_specs() -> list[str]:
+    names = set()
+    for folder in spec_search_path():
+        if folder.is_dir():
+            names.update(p.stem for p in folder.glob("*.py") if not p.name.startswith("_"))
+    return sorted(names)
+
+
+def _find_spec_file(name: str) -> Path | None:
+    for folder in spec_search_path():
+        candidate = folder / f"{name}.py"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_spec(name_or_path: str) -> ModelSpec:
+    """Load a spec by name, `NAME-VARIANT`, or path to a .py file."""
+    text = str(name_or_path)
+    variant = None
+    path = Path(text)
+    if text.endswith(".py") or os.sep in text:
+        if not path.is_file():
+            raise KwstinyError(f"spec file not found: {text}")
+    else:
+        found = _find_spec_file(text)
+        if found is None and "-" in text:
+            base, variant = text.rsplit("-", 1)
+            found = _find_spec_file(base)
+        if found is None:
+            close = difflib.get_close_matches(text, available_specs(), n=3)
+            hint = f" Did you mean: {', '.join(close)}?" if close else ""
+            raise KwstinyError(f"no model spec named {text!r} in "
+                               + ", ".join(str(p) for p in spec_search_path()) + "." + hint)
+        path = found
+    spec = _exec_spec_file(path)
+    return spec.variant(variant) if variant else spec
+
+
+def _exec_spec_file(path: Path) -> ModelSpec:
+    module_name = f"kwstiny_spec_{path.stem}_{abs(hash(str(path.resolve())))}"
+    loader_spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(loader_spec)
+    sys.modules[module_name] = module
+    try:
+        loader_spec.loader.exec_module(module)
+    except (TypeError, ValueError, KwstinyError, NameError, AttributeError) as error:
+        raise KwstinyError(f"spec {path.stem} ({path}{_spec_line(error, path)}): "
+                           f"{_explain(error)}") from error
+    finally:
+        sys.modules.pop(module_name, None)
+    spec = getattr(module, "spec", None)
+    if not isinstance(spec, ModelSpec):
+        raise KwstinyError(f"spec file {path} must bind a ModelSpec to the name 'spec'")
+    if spec.name != path.stem:
+        raise KwstinyError(f"spec file {path} names its spec {spec.name!r}; "
+                           f"the name must match the file name {path.stem!r}")
+    return dataclasses.replace(spec, path=str(path))
+
+
+def _spec_line(error: BaseException, path: Path) -> str:
+    lines = [f.lineno for f in traceback.extract_tb(error.__traceback__)
+             if Path(f.filename).resolve() == path.resolve()]
+    return f", line {lines[-1]}" if lines else ""
+
+
+def _explain(error: BaseException) -> str:
+    """Turn dataclass constructor errors into 'X has no setting Y; did you mean Z?'."""
+    match = re.search(r"(\w+)\.__init__\(\) got an unexpected keyword argument '(\w+)'",
+                      str(error))
+    if match:
+        cls_name, arg = match.groups()
+        cls = globals().get(cls_name) or (FrontendSettings if cls_name == "FrontendSettings"
+                                          else None)
+        hint = ""
+        if cls is not None and dataclasses.is_dataclass(cls):
+            close = difflib.get_close_matches(arg, [f.name for f in fields(cls)], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"{cls_name} has no setting {arg!r}{hint}"
+    return str(error)

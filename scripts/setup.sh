@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Sets kwstiny up on a Debian/Ubuntu machine: system packages (apt), a virtual
+# environment in .venv, and the package with its training and test extras.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  build-essential cmake            # the frontend extension and the host firmware
+  espeak-ng flite                  # synthetic speech for the datasets
+  libsndfile1 libportaudio2        # soundfile, sounddevice
+  gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib  # Cortex-M33
+  qemu-system-arm                  # the emulated Cortex-M33 board
+)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv python3-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "kwstiny setup: installing ${missing[*]}"
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+# Reinstall only when the package definition changed since the last install.
+stamp=.venv/.kwstiny-installed
+want=$(cat setup.cfg setup.py pyproject.toml | sha1sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e '.[dev]'
+  echo "$want" > "$stamp"
+else
+  # The C extension is rebuilt when its sources change.
+  .venv/bin/python setup.py -q build_ext --inplace >/dev/null
+fi
