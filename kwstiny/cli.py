@@ -37,5 +37,97 @@ def list_specs():
         click.echo(name)
 
 
+@main.group("dataset")
+def dataset():
+    """Embed clips, select a budgeted training subset, score selections (DataPerf style)."""
+
+
+def _strategy_names() -> tuple[str, ...]:
+    from kwstiny.data.selection.strategies import STRATEGIES
+    return tuple(STRATEGIES)
+
+
+def _strategy_options(dedup_threshold: float, hard_fraction: float) -> dict:
+    return {"dedup": {"threshold": dedup_threshold},
+            "hardest_negatives": {"hard_fraction": hard_fraction}}
+
+
+_dedup_option = click.option(
+    "--dedup-threshold", type=float, default=0.95, show_default=True,
+    help="dedup: cosine similarity above which two samples of a class are duplicates.")
+_hard_option = click.option(
+    "--hard-fraction", type=float, default=0.5, show_default=True,
+    help="hardest_negatives: share of the non-target budget given to the hardest ones.")
+
+
+@dataset.command("select")
+@click.argument("embeddings", type=click.Path(dir_okay=False))
+@click.option("--budget", "-n", type=int, required=True, help="Most samples to select.")
+@click.option("--strategy", "-s", type=click.Choice(_strategy_names()), default="random",
+              show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False), default=".",
+              show_default=True, help="Folder for train.npz, subset.txt, selection.json.")
+@_dedup_option
+@_hard_option
+def dataset_select(embeddings, budget, strategy, seed, out_dir, dedup_threshold,
+                   hard_fraction):
+    """Select at most --budget samples from EMBEDDINGS (.npz or DataPerf .pb)."""
+    from kwstiny.data.selection import select_file
+    options = _strategy_options(dedup_threshold, hard_fraction).get(strategy, {})
+    result = select_file(embeddings, strategy, budget, seed, out_dir, **options)
+    counts = ", ".join(f"{name} {n}" for name, n in result["per_class"].items())
+    click.echo(f"selected {result['selected']} of {result['pool']} samples ({counts})")
+    for path in result["paths"].values():
+        click.echo(f"wrote {path}")
+
+
+@dataset.command("score")
+@click.argument("train", type=click.Path(dir_okay=False))
+@click.option("--eval", "-e", "eval_path", type=click.Path(dir_okay=False), required=True,
+              help="Evaluation embeddings (.npz or DataPerf .pb), separate from the pool.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write the scores to this JSON file.")
+def dataset_score(train, eval_path, seed, json_path):
+    """Train the task's logistic regression on TRAIN (a train.npz) and score it."""
+    from kwstiny.data.selection import score_files
+    from kwstiny.paths import write_json
+    scores = score_files(train, eval_path, seed)
+    click.echo(f"macro F1 {scores['macro_f1']:.4f}  accuracy {scores['accuracy']:.4f}  "
+               f"balanced accuracy {scores['balanced_accuracy']:.4f}  "
+               f"({scores['n_train']} training, {scores['n_eval']} evaluation samples)")
+    if json_path:
+        write_json(json_path, scores)
+
+
+@dataset.command("sweep")
+@click.argument("pool", type=click.Path(dir_okay=False))
+@click.option("--eval", "-e", "eval_path", type=click.Path(dir_okay=False), required=True)
+@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False), required=True,
+              help="Folder for runs.csv, summary.csv/.md/.json and score_vs_budget.png.")
+@click.option("--budgets", default="25,50,100,200,400", show_default=True)
+@click.option("--strategies", default=",".join(_strategy_names()), show_default=True)
+@click.option("--seeds", type=int, default=5, show_default=True)
+@_dedup_option
+@_hard_option
+def dataset_sweep(pool, eval_path, out_dir, budgets, strategies, seeds, dedup_threshold,
+                  hard_fraction):
+    """Score every strategy at every budget over several seeds; table and plot."""
+    from kwstiny.data.selection import sweep_files
+    try:
+        budget_list = [int(b) for b in budgets.split(",") if b.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{budgets!r} is not a comma-separated list of sizes",
+                                 param_hint="--budgets")
+    names = [s.strip() for s in strategies.split(",") if s.strip()]
+    result = sweep_files(pool, eval_path, out_dir, names, budget_list, seeds,
+                         _strategy_options(dedup_threshold, hard_fraction))
+    from kwstiny.data.selection.sweep import summary_markdown
+    click.echo(summary_markdown(result))
+    click.echo(f"wrote {out_dir}/summary.md, summary.csv, summary.json, runs.csv, "
+               f"score_vs_budget.png")
+
+
 if __name__ == "__main__":
     main()
