@@ -121,6 +121,9 @@ def read_npz(path: str | Path) -> Embeddings:
         raise KwstinyError(f"embeddings file not found: {path}")
     if path.stat().st_size == 0:
         raise KwstinyError(f"embeddings file {path} is empty")
+    if not zipfile.is_zipfile(path):
+        raise KwstinyError(f"embeddings file {path} is not a readable .npz archive "
+                           f"(not a zip file; save it with numpy.savez)")
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}

@@ -169,6 +169,9 @@ def select(strategy: str, vectors, labels, budget: int, seed: int = 0, **options
 
 # Shared pieces ---------------------------------------------------------------------------
 
+_BLOCK = 512  # samples compared at once: bounds memory at _BLOCK x pool similarities
+
+
 def near_duplicate_mask(vectors, labels, threshold: float, rng) -> np.ndarray:
     """True for samples whose cosine similarity to an earlier-visited kept sample of the
     same class exceeds `threshold`. Similarity is taken on centred vectors: embeddings of
@@ -180,8 +183,8 @@ def near_duplicate_mask(vectors, labels, threshold: float, rng) -> np.ndarray:
     for cls in np.unique(labels):
         members = rng.permutation(np.flatnonzero(labels == cls))
         kept: list[int] = []
-        for start in range(0, len(members), 512):
-            block = members[start:start + 512]
+        for start in range(0, len(members), _BLOCK):
+            block = members[start:start + _BLOCK]
             sims = unit[block] @ unit[block].T
             prior = (unit[block] @ unit[kept].T) if kept else np.zeros((len(block), 0))
             for j, index in enumerate(block):

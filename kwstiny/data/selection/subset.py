@@ -98,6 +98,8 @@ def read_train_npz(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
         raise KwstinyError(f"training selection not found: {path}")
     if path.stat().st_size == 0:
         raise KwstinyError(f"training selection {path} is empty")
+    if not zipfile.is_zipfile(path):
+        raise KwstinyError(f"training selection {path} is not a readable .npz (not a zip file)")
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}
