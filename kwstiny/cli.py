@@ -97,6 +97,22 @@ _hard_option = click.option(
     help="hardest_negatives: share of the non-target budget given to the hardest ones.")
 
 
+@dataset.command("embed")
+@click.argument("source")
+@click.option("--model", "-m", "model_spec", required=True,
+              help="Spec whose trained model (its run directory's best checkpoint) embeds.")
+@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder for train/validation/test.npz [default: the model's run "
+                   "directory, embeddings/SOURCE].")
+@click.option("--scale", type=click.Choice(["full", "demo", "test"]), default=None,
+              help="Recipe scale [default: the model spec's].")
+def dataset_embed(source, model_spec, out_dir, scale):
+    """One penultimate-layer vector per clip of SOURCE (a dataset name or a folder)."""
+    from kwstiny.data.selection.embed import embed_dataset
+    for path in embed_dataset(source, model_spec, out_dir, scale).values():
+        click.echo(f"wrote {path}")
+
+
 @dataset.command("select")
 @click.argument("embeddings", type=click.Path(dir_okay=False))
 @click.option("--budget", "-n", type=int, required=True, help="Most samples to select.")

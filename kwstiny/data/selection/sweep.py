@@ -7,6 +7,7 @@ inputs into the same folder skips the runs it already has (interrupt and resume)
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -196,22 +197,13 @@ def _fingerprint(embeddings: Embeddings) -> str:
     return digest.hexdigest()
 
 
-class _progress:
-    """A rich progress bar over the runs still to do (or nothing, when quiet)."""
-
-    def __init__(self, show: bool, total: int):
-        self.show, self.total, self.bar = show, total, None
-
-    def __enter__(self):
-        if not self.show or self.total == 0:
-            return lambda: None
-        from rich.progress import Progress
-        self.bar = Progress(transient=False)
-        self.bar.start()
-        task = self.bar.add_task("selection sweep", total=self.total)
-        return lambda: self.bar.advance(task)
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.stop()
-        return False
+@contextlib.contextmanager
+def _progress(show: bool, total: int):
+    """Yields `advance()`: a progress bar over the runs still to do, or nothing."""
+    if not show or total == 0:
+        yield lambda: None
+        return
+    from kwstiny.progress import progress_bar
+    with progress_bar() as bar:
+        task = bar.add_task("selection sweep", total=total)
+        yield lambda: bar.advance(task)
