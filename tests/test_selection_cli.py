@@ -128,3 +128,14 @@ def test_sweep_refuses_mismatched_spaces(tmp_path, files):
     with pytest.raises(KwstinyError, match="7-dimensional.*12"):
         sweep.run_sweep(pool, other, tmp_path / "s", strategies=("random",), budgets=(5,),
                         seeds=1, progress=False)
+
+
+def test_best_strategy_is_the_highest_mean_at_that_budget():
+    summary = [{"strategy": "random", "budget": 10, "macro_f1_mean": 0.7},
+               {"strategy": "k_center", "budget": 10, "macro_f1_mean": 0.8},
+               {"strategy": "random", "budget": 20, "macro_f1_mean": 0.9},
+               {"strategy": "k_center", "budget": 20, "macro_f1_mean": 0.85}]
+    assert sweep.best_strategy(summary, 10) == "k_center"
+    assert sweep.best_strategy(summary, 20) == "random"
+    with pytest.raises(KwstinyError, match="budget 30"):
+        sweep.best_strategy(summary, 30)

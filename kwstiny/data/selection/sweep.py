@@ -99,6 +99,14 @@ def summarize(runs: list[dict]) -> list[dict]:
     return rows
 
 
+def best_strategy(summary: list[dict], budget: int, metric: str = "macro_f1") -> str:
+    """The strategy with the highest mean `metric` at `budget` (ties: the first listed)."""
+    rows = [r for r in summary if r["budget"] == budget]
+    if not rows:
+        raise KwstinyError(f"the sweep has no runs at budget {budget}")
+    return max(rows, key=lambda r: r[f"{metric}_mean"])["strategy"]
+
+
 def summary_markdown(result: dict) -> str:
     summary = result["summary"]
     names = list(dict.fromkeys(r["strategy"] for r in summary))

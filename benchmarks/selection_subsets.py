@@ -1,0 +1,177 @@
+"""Data-centric selection on a spec's own data (issue 8's experiments), in four steps:
+
+  embed   penultimate-layer vectors of every clip, from the spec's trained model
+  sweep   every strategy x budgets 25..400 x 5 seeds: logistic regression trained on the
+          selection from the train split, scored on the test split (table + plot)
+  choose  the best strategy at a FRACTION (25 %) of the train split, judged on the
+          validation split (so the test split never picks the winner)
+  train   the spec trained on that subset and on a random subset of the same size, next to
+          the spec's own full-data run: test accuracy (float and int8) for each
+
+Everything lands in benchmarks/results/selection/<spec>/ (JSON, CSV, Markdown, PNG).
+Each step skips what is already done, and trainings resume, so the script can be
+interrupted and run again.
+
+  PYTHONPATH=. python benchmarks/selection_subsets.py --spec keyword_spotting_alexa-test \\
+      --train-embedder                      # the dry run: minutes
+  PYTHONPATH=. python benchmarks/selection_subsets.py --spec keyword_spotting_alexa
+                                            # needs the trained full model; trains twice
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kwstiny import paths  # noqa: E402
+from kwstiny.checkpoints import BEST_WEIGHTS  # noqa: E402
+from kwstiny.data.selection import sweep  # noqa: E402
+from kwstiny.data.selection.embeddings import read_npz  # noqa: E402
+from kwstiny.data.selection.subset import select_subset, write_subset_list  # noqa: E402
+from kwstiny.errors import KwstinyError  # noqa: E402
+from kwstiny.spec import load_spec  # noqa: E402
+
+STEPS = ("embed", "sweep", "choose", "train")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--spec", default="keyword_spotting_alexa")
+    parser.add_argument("--steps", default=",".join(STEPS),
+                        help="comma-separated subset of: " + ", ".join(STEPS))
+    parser.add_argument("--fraction", type=float, default=0.25)
+    parser.add_argument("--budgets", default="25,50,100,200,400")
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--choose-seeds", type=int, default=3)
+    parser.add_argument("--train-embedder", action="store_true",
+                        help="train the spec first if it has no trained model (dry runs)")
+    parser.add_argument("--match-steps", action="store_true",
+                        help="train subsets for epochs / fraction, so they take as many "
+                             "optimizer steps as the full run")
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+    steps = [s.strip() for s in args.steps.split(",") if s.strip()]
+    unknown = set(steps) - set(STEPS)
+    if unknown:
+        parser.error(f"unknown steps {sorted(unknown)}")
+    if not 0 < args.fraction < 1:
+        parser.error("--fraction must be between 0 and 1")
+
+    spec = load_spec(args.spec)
+    out = Path(args.out) if args.out else ROOT / "benchmarks" / "results" / "selection" / spec.name
+    emb_dir = out / "embeddings"
+    try:
+        if "embed" in steps:
+            embed(spec, args.spec, emb_dir, args.train_embedder)
+        if "sweep" in steps:
+            run_budget_sweep(emb_dir, out / "sweep",
+                             [int(b) for b in args.budgets.split(",")], args.seeds)
+        if "choose" in steps:
+            choose(emb_dir, out, args.fraction, args.choose_seeds)
+        if "train" in steps:
+            train_subsets(spec, out, args.match_steps)
+    except KwstinyError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def embed(spec, spec_name: str, emb_dir: Path, train_embedder: bool) -> None:
+    if all((emb_dir / f"{s}.npz").is_file() for s in ("train", "validation", "test")):
+        print(f"embed: {emb_dir} already holds the embeddings")
+        return
+    if not (paths.run_dir(spec.name) / BEST_WEIGHTS).is_file():
+        if not train_embedder:
+            raise KwstinyError(f"{spec.name} has no trained model; train it first "
+                               f"(`kwstiny train {spec_name}`) or pass --train-embedder")
+        from kwstiny.train import train
+        train(spec, resume=True, evaluate_after=True)
+    from kwstiny.data.selection.embed import embed_dataset
+    embed_dataset(spec.dataset.source, spec_name, emb_dir)
+
+
+def run_budget_sweep(emb_dir: Path, out: Path, budgets: list[int], seeds: int) -> dict:
+    """The done-when table: pool = train split, evaluation = test split."""
+    pool, test = read_npz(emb_dir / "train.npz"), read_npz(emb_dir / "test.npz")
+    result = sweep.run_sweep(pool, test, out, budgets=budgets, seeds=seeds)
+    print((out / "summary.md").read_text())
+    return result
+
+
+def choose(emb_dir: Path, out: Path, fraction: float, seeds: int) -> dict:
+    """Best strategy at the subset size on the validation split; write the subset lists."""
+    pool = read_npz(emb_dir / "train.npz")
+    validation = read_npz(emb_dir / "validation.npz")
+    held_out = [str(i) for split in ("validation", "test")
+                for i in read_npz(emb_dir / f"{split}.npz").ids]
+    budget = max(2, int(round(fraction * len(pool))))
+    result = sweep.run_sweep(pool, validation, out / "choose", budgets=[budget], seeds=seeds)
+    best = sweep.best_strategy(result["summary"], budget)
+    subsets = {}
+    for tag, strategy in (("best", best), ("random", "random")):
+        selection = select_subset(pool, strategy, budget, seed=0)
+        # The list restricts training clips; validation and test clips stay listed so a
+        # subset list that filters every split keeps the held-out splits whole.
+        path = write_subset_list(out / "subsets" / f"{tag}.txt", selection.ids + held_out)
+        subsets[tag] = {"strategy": strategy, "path": str(path), "train_clips": len(selection.ids),
+                        "per_class": selection.counts()}
+    choice = {"fraction": fraction, "budget": budget, "pool": len(pool),
+              "validation_summary": result["summary"], "best": best, "subsets": subsets}
+    paths.write_json(out / "choice.json", choice)
+    print(f"choose: {best} is best at {budget} of {len(pool)} train clips (validation)")
+    return choice
+
+
+def train_subsets(spec, out: Path, match_steps: bool) -> dict:
+    """Full (the spec's own run), best-strategy subset and random subset: test metrics."""
+    from kwstiny.train import train
+
+    choice = json.loads((out / "choice.json").read_text())
+    results_path = out / "subset_training.json"
+    results = json.loads(results_path.read_text()) if results_path.is_file() else {}
+    runs = {"full": spec}
+    for tag in ("best", "random"):
+        overrides = {"dataset.subset_file": choice["subsets"][tag]["path"]}
+        if match_steps:
+            overrides["train.epochs"] = int(round(spec.train.epochs / choice["fraction"]))
+        variant = spec.with_overrides(overrides)
+        runs[tag] = dataclasses.replace(variant, name=f"{spec.name}.sel{int(choice['fraction'] * 100)}_{tag}")
+    for tag, run_spec in runs.items():
+        if tag in results:
+            print(f"train: {tag} already measured")
+            continue
+        summary_path = paths.run_dir(run_spec.name) / "train_summary.json"
+        summary = json.loads(summary_path.read_text()) if summary_path.is_file() else {}
+        if "evaluation" not in summary:
+            started = time.time()
+            summary = train(run_spec, resume=True, evaluate_after=True)
+            summary["wall_seconds"] = round(time.time() - started, 1)
+        counts = json.loads((paths.run_dir(run_spec.name) / "dataset.json").read_text())
+        results[tag] = {
+            "run": run_spec.name,
+            "strategy": choice["subsets"][tag]["strategy"] if tag != "full" else None,
+            "train_clips": counts["counts"]["train"],
+            "epochs": summary.get("epochs"),
+            "train_seconds": summary.get("train_seconds"),
+            **{f"{kind}_{metric}": summary["evaluation"][kind][metric]
+               for kind in ("float", "tflite") for metric in ("accuracy", "balanced_accuracy")},
+            "tflite_per_class_accuracy": summary["evaluation"]["tflite"]["per_class_accuracy"],
+            # Stream metrics come from issue 5's stream evaluation once it exists.
+            "fa_per_hour": None,
+        }
+        paths.write_json(results_path, results)
+    print(json.dumps(results, indent=2))
+    return results
+
+
+if __name__ == "__main__":
+    sys.exit(main())
