@@ -121,14 +121,19 @@ def dataset_embed(source, model_spec, out_dir, scale):
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False), default=".",
               show_default=True, help="Folder for train.npz, subset.txt, selection.json.")
+@click.option("--keep", multiple=True, type=click.Path(dir_okay=False),
+              help="Embeddings file (e.g. validation.npz, test.npz) whose every id is also "
+                   "listed in subset.txt, so training keeps those splits whole. Repeatable.")
 @_dedup_option
 @_hard_option
-def dataset_select(embeddings, budget, strategy, seed, out_dir, dedup_threshold,
+def dataset_select(embeddings, budget, strategy, seed, out_dir, keep, dedup_threshold,
                    hard_fraction):
-    """Select at most --budget samples from EMBEDDINGS (.npz or DataPerf .pb)."""
+    """Select at most --budget samples from EMBEDDINGS (.npz or DataPerf .pb).
+
+    A spec trains from the selection with dataset.subset_file = OUT/subset.txt."""
     from kwstiny.data.selection import select_file
     options = _strategy_options(dedup_threshold, hard_fraction).get(strategy, {})
-    result = select_file(embeddings, strategy, budget, seed, out_dir, **options)
+    result = select_file(embeddings, strategy, budget, seed, out_dir, keep, **options)
     counts = ", ".join(f"{name} {n}" for name, n in result["per_class"].items())
     click.echo(f"selected {result['selected']} of {result['pool']} samples ({counts})")
     for path in result["paths"].values():

@@ -51,6 +51,20 @@ def test_cli_select_then_score(tmp_path, files):
     assert 0.5 < scores["macro_f1"] <= 1.0 and scores["n_train"] == 24
 
 
+def test_cli_select_keeps_held_out_ids_in_the_subset_list(tmp_path, files):
+    pool, evaluation = files
+    out = tmp_path / "pick"
+    result = CliRunner().invoke(main, ["dataset", "select", str(pool), "-n", "10",
+                                       "--keep", str(evaluation), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = (out / "subset.txt").read_text().splitlines()
+    assert len(lines) == 10 + 200
+    assert lines[10:] == read_npz(evaluation).ids.tolist()
+    with np.load(out / "train.npz") as data:
+        assert len(data["train_y"]) == 10  # only the selection trains the classifier
+    assert json.loads((out / "selection.json").read_text())["kept_beside"] == 200
+
+
 def test_cli_reports_a_malformed_file_in_one_line(tmp_path):
     bad = tmp_path / "bad.npz"
     np.savez(bad, ids=np.array(["a", "b"]), vectors=np.ones((2, 3)))

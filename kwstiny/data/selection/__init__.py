@@ -25,13 +25,15 @@ from kwstiny.data.selection.strategies import STRATEGIES
 
 
 def select_file(embeddings_path, strategy: str, budget: int, seed: int = 0,
-                out_dir=".", **options) -> dict:
-    """Select from an embeddings file; write train.npz, subset.txt, selection.json."""
+                out_dir=".", keep=(), **options) -> dict:
+    """Select from an embeddings file; write train.npz, subset.txt, selection.json.
+    Every id of the embeddings files in `keep` (held-out splits) is listed as well."""
     from kwstiny.data.selection.subset import select_subset, write_selection
 
     pool = load_embeddings(embeddings_path)
+    keep_ids = [i for path in keep for i in load_embeddings(path).ids.tolist()]
     selection = select_subset(pool, strategy, budget, seed, **options)
-    paths = write_selection(selection, out_dir)
+    paths = write_selection(selection, out_dir, keep_ids)
     return {"selected": len(selection.indices), "pool": len(pool),
             "per_class": selection.counts(), "paths": paths}
 

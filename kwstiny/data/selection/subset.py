@@ -48,8 +48,12 @@ def select_subset(embeddings: Embeddings, strategy: str, budget: int, seed: int 
     return Selection(embeddings, indices, strategy, int(budget), int(seed))
 
 
-def write_selection(selection: Selection, out_dir: str | Path) -> dict[str, Path]:
-    """Write train.npz, subset.txt and selection.json (what was asked and what came out)."""
+def write_selection(selection: Selection, out_dir: str | Path, keep_ids=()) -> dict[str, Path]:
+    """Write train.npz, subset.txt and selection.json (what was asked and what came out).
+
+    `keep_ids` (validation and test clips, say) are listed in subset.txt after the
+    selection: a dataset index that applies the list to every split keeps them whole.
+    """
     out_dir = Path(out_dir)
     chosen = selection.embeddings.take(selection.indices)
     train_path = out_dir / TRAIN_FILE
@@ -57,7 +61,10 @@ def write_selection(selection: Selection, out_dir: str | Path) -> dict[str, Path
         with open(tmp, "wb") as handle:
             np.savez(handle, train_x=chosen.vectors.astype(np.float32),
                      train_y=chosen.dataperf_labels(), train_ids=np.asarray(chosen.ids, str))
-    subset_path = write_subset_list(out_dir / SUBSET_FILE, selection.ids)
+    chosen_ids = selection.ids
+    taken = set(chosen_ids)
+    extra = [str(i) for i in keep_ids if str(i) not in taken]
+    subset_path = write_subset_list(out_dir / SUBSET_FILE, chosen_ids + extra)
     info_path = write_json(out_dir / "selection.json", {
         "source": selection.embeddings.source,
         "strategy": selection.strategy,
@@ -66,6 +73,7 @@ def write_selection(selection: Selection, out_dir: str | Path) -> dict[str, Path
         "selected": len(selection.indices),
         "pool": len(selection.embeddings),
         "per_class": selection.counts(),
+        "kept_beside": len(extra),
     })
     return {"train": train_path, "subset": subset_path, "info": info_path}
 
