@@ -15,6 +15,8 @@ embedding do not decide what "near" means.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from kwstiny.errors import KwstinyError
@@ -64,6 +66,7 @@ def cluster_sample(vectors, labels, budget, seed, **_):
     sample nearest its centre. Picks typical samples of every mode of the class, where
     k-center picks the outskirts."""
     from sklearn.cluster import KMeans
+    from sklearn.exceptions import ConvergenceWarning
     from threadpoolctl import threadpool_limits
 
     _check(vectors, labels, budget)
@@ -78,7 +81,9 @@ def cluster_sample(vectors, labels, budget, seed, **_):
         points = space[members]
         # One thread: k-means on a few thousand points is quick, and OpenMP workers that
         # spin-wait on a busy machine made it 30x slower.
-        with threadpool_limits(1):
+        with threadpool_limits(1), warnings.catch_warnings():
+            # Fewer distinct points than clusters: the picking below still fills the quota.
+            warnings.simplefilter("ignore", ConvergenceWarning)
             km = KMeans(n_clusters=quota, n_init=1, random_state=seed).fit(points)
         # The member nearest each centre; a member can be nearest to two centres, so the
         # next nearest unused one stands in for it.
