@@ -47,17 +47,15 @@ def embed_dataset(source: str, model_spec: str, out_dir: str | Path | None = Non
     overrides = {"dataset.source": str(source), "dataset.subset_file": ""}
     if scale:
         overrides["dataset.scale"] = scale
-    data = SpecData(spec.with_overrides(overrides))
     name = Path(str(source)).name or str(source)
     out_dir = Path(out_dir) if out_dir else paths.run_dir(spec.name) / "embeddings" / name
     written = {}
-    pool = data.make_pool()
-    try:
+    with SpecData(spec.with_overrides(overrides)) as data:
         for split in SPLITS:
             recipes = data.plan_split(split)
             if not recipes:
                 continue
-            x, y = data.features(split, pool=pool)
+            x, y = data.features(split)
             vectors = embedder.predict(x.astype(np.float32), batch_size=batch_size, verbose=0)
             embeddings = Embeddings.build([data.clips[r.clip].sample_id for r in recipes], y,
                                           vectors, spec.classes,
@@ -65,7 +63,4 @@ def embed_dataset(source: str, model_spec: str, out_dir: str | Path | None = Non
             written[split] = write_npz(out_dir / f"{split}.npz", embeddings)
             console.print(f"{split}: {len(embeddings)} clips -> {embeddings.dim}-dim vectors, "
                           f"{written[split]}")
-    finally:
-        pool.close()
-        pool.join()
     return written
