@@ -5,8 +5,10 @@
  * half the length, every butterfly input pre-divided by its radix with Q15
  * rounding, followed by the split step that separates the even/odd packed halves.
  * Same twiddles, same rounding, same int16 wrap-around, so the spectrum is identical
- * to the reference bit for bit. The implementation is iterative (a precomputed
- * input order, then the stages from the innermost out). */
+ * to the reference bit for bit. The implementation is ours: iterative (a
+ * precomputed input order, then the stages from the innermost out), real and
+ * imaginary parts in separate arrays and each stage's twiddles stored contiguously,
+ * so the butterfly loops vectorize. */
 #ifndef KWS_FFT_H_
 #define KWS_FFT_H_
 
@@ -26,18 +28,22 @@ typedef struct kws_cpx {
 } kws_cpx;
 
 typedef struct kws_fft {
-  size_t size;                 /* real length, a power of two */
-  size_t n;                    /* complex length, size / 2 */
+  size_t size; /* real length, a power of two */
+  size_t n;    /* complex length, size / 2 */
   int n_stages;
   uint8_t radix[KWS_FFT_MAX_STAGES];
-  kws_cpx *twiddles;           /* n entries: exp(-2 pi i k / n) in Q15 */
-  kws_cpx *split_twiddles;     /* n / 2 entries for the real-input split step */
-  uint16_t *order;             /* n entries: which packed input feeds each slot */
-  kws_cpx *work;               /* n entries */
+  size_t span[KWS_FFT_MAX_STAGES];             /* butterflies per block */
+  size_t twiddle_offset[KWS_FFT_MAX_STAGES];   /* each stage's rows in twiddle_r/_i */
+  int16_t *twiddle_r;      /* per stage, rows q = 1..radix-1 of span entries: */
+  int16_t *twiddle_i;      /*   exp(-2 pi i q k stride / n) in Q15 */
+  kws_cpx *split_twiddles; /* n / 2 entries for the real-input split step */
+  uint16_t *order;         /* n entries: which packed input feeds each slot */
+  int16_t *work_r;         /* n entries */
+  int16_t *work_i;         /* n entries */
 } kws_fft;
 
 int kws_fft_layout(kws_fft *fft, kws_arena *arena, size_t size);
-/* in: size int16 samples; out: size / 2 + 1 complex bins (may not overlap work). */
+/* in: size int16 samples; out: size / 2 + 1 complex bins (may overlap in). */
 void kws_fft_real(const kws_fft *fft, const int16_t *in, kws_cpx *out);
 
 #ifdef __cplusplus
