@@ -19,6 +19,9 @@ METADATA_PREFIX = "fe."
 MAX_FFT_SIZE = 4096
 
 
+_ARTICLE = {"int": "an int", "float": "a float", "bool": "a bool"}
+
+
 def _next_power_of_two(n: int) -> int:
     """The smallest power of two >= n, at least 8 (the C FFT's minimum)."""
     size = 8
@@ -72,7 +75,7 @@ class FrontendSettings:
             value = getattr(self, f.name)
             want = {"int": int, "float": (int, float), "bool": bool}[f.type]
             ok = isinstance(value, want) and not (f.type != "bool" and isinstance(value, bool))
-            check(ok, own, f.name, value, f"a {f.type}")
+            check(ok, own, f.name, value, _ARTICLE[f.type])
         check(8000 <= self.sample_rate_hz <= 48000, own, "sample_rate_hz", self.sample_rate_hz,
               "8000 to 48000 Hz")
         check(self.sample_length_ms > 0, own, "sample_length_ms", self.sample_length_ms, "> 0")
@@ -225,4 +228,4 @@ def _parse(key: str, kind: str, value):
             return int(number)
         return float(value)
     except (TypeError, ValueError):
-        raise KwstinyError(f"model metadata {key} = {value!r} is not a {kind}") from None
+        raise KwstinyError(f"model metadata {key} = {value!r} is not {_ARTICLE[kind]}") from None

@@ -77,8 +77,10 @@ static uint32_t kws_sqrt_rounded(uint64_t x) {
   if (x == 0) {
     return 0;
   }
-#if defined(__x86_64__) || defined(__aarch64__) || defined(_M_X64) || defined(_M_ARM64)
-  /* Hardware double sqrt, then an exact integer correction. */
+#if !defined(KWS_PORTABLE_SQRT) && \
+    (defined(__x86_64__) || defined(__aarch64__) || defined(_M_X64) || defined(_M_ARM64))
+  /* Hardware double sqrt, then an exact integer correction (same result as below;
+   * define KWS_PORTABLE_SQRT to use the integer version everywhere). */
   root = (uint64_t)sqrt((double)x);
   if (root > 0xFFFFFFFFu) {
     root = 0xFFFFFFFFu;

@@ -292,8 +292,11 @@ size_t kws_frontend_process(kws_frontend *fe, const int16_t *samples, size_t n, 
   kws_window *window = &fe->window;
   const size_t n_channels = (size_t)fe->filterbank.n_channels;
   size_t consumed = 0, frames = 0;
-  while (consumed < n && frames < max_frames) {
+  while (consumed < n) {
     size_t take = window->size - window->used;
+    if (frames == max_frames && n - consumed >= take) {
+      break; /* the next sample would complete a frame with nowhere to go */
+    }
     int16_t *slot = window->input + window->used;
     if (take > n - consumed) {
       take = n - consumed;

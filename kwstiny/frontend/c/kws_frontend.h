@@ -101,9 +101,10 @@ kws_frontend_status kws_frontend_init(kws_frontend **frontend, void *memory, siz
 void kws_frontend_reset(kws_frontend *frontend);
 
 /* Consumes up to n samples and writes each completed frame (n_channels uint16
- * values) to out, stopping early once max_frames frames are written. Returns the
- * samples consumed; *frames_written (may be NULL) gets the frame count. Feeding the
- * remainder later gives exactly the same frames: chunking never matters. */
+ * values) to out. It stops early only where one more sample would complete a frame
+ * beyond max_frames. Returns the samples consumed; *frames_written (may be NULL)
+ * gets the frame count. Feeding the remainder later gives exactly the same frames:
+ * chunking never matters. */
 size_t kws_frontend_process(kws_frontend *frontend, const int16_t *samples, size_t n,
                             uint16_t *out, size_t max_frames, size_t *frames_written);
 /* Frames that n more samples would complete. */

@@ -1,0 +1,90 @@
+"""The C sources themselves: strict host builds, the Cortex-M33 cross build, a
+firmware-style run (static memory, chunked input) matching the Python extension,
+and the generated log table."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kwstiny.frontend import Frontend, FrontendSettings, state_bytes, to_int16
+
+ROOT = Path(__file__).resolve().parent.parent
+C_DIR = ROOT / "kwstiny" / "frontend" / "c"
+SOURCES = sorted(C_DIR.glob("*.c"))
+STRICT = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]
+CORTEX_M33 = ["-mcpu=cortex-m33", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv5-sp-d16", "-Os",
+              "-Wall", "-Wextra", "-Werror", "-std=c99", "-ffunction-sections",
+              "-fdata-sections"]
+
+ALEXA = FrontendSettings(sample_length_ms=1200, window_size_ms=30, window_step_ms=10,
+                         filterbank_n_channels=108, noise_reduction_enable=True,
+                         noise_reduction_min_signal_remaining=0.40, dc_notch_filter_enable=True)
+
+
+def _compiler(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} is not installed (scripts/setup.sh installs it)")
+    return path
+
+
+def test_host_build_is_warning_free_c99(tmp_path):
+    cc = _compiler("gcc")
+    for source in SOURCES:
+        subprocess.run([cc, *STRICT, "-O2", "-c", str(source), "-o", str(tmp_path / "x.o")],
+                       check=True, capture_output=True, text=True)
+
+
+def test_cortex_m33_build_with_werror(tmp_path):
+    cc = _compiler("arm-none-eabi-gcc")
+    objects = []
+    for source in SOURCES:
+        obj = tmp_path / (source.stem + ".o")
+        result = subprocess.run([cc, *CORTEX_M33, "-c", str(source), "-o", str(obj)],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        objects.append(str(obj))
+    size = subprocess.run([_compiler("arm-none-eabi-size"), "-t", *objects], check=True,
+                          capture_output=True, text=True).stdout
+    text, data, bss = (int(v) for v in size.strip().splitlines()[-1].split()[:3])
+    assert data == 0 and bss == 0  # no globals: all state lives in the caller's block
+    assert text < 16 * 1024
+
+
+@pytest.mark.parametrize("portable_sqrt", [False, True], ids=["host_sqrt", "portable_sqrt"])
+def test_firmware_style_run_matches_the_extension(portable_sqrt, tmp_path):
+    """Static memory, 1000-sample chunks, a 4-frame output buffer, a misaligned block:
+    the same frames as the Python extension (and the integer square root that
+    Cortex-M33 uses gives the same result as the host's)."""
+    cc = _compiler("gcc")
+    program = tmp_path / "check"
+    defines = ["-DKWS_PORTABLE_SQRT"] if portable_sqrt else []
+    subprocess.run([cc, *STRICT, "-O2", *defines, f"-I{C_DIR}",
+                    str(ROOT / "tests" / "c" / "kws_frontend_check.c"), *map(str, SOURCES),
+                    "-lm", "-o", str(program)], check=True, capture_output=True, text=True)
+    rng = np.random.default_rng(11)
+    t = np.arange(48000) / 16000
+    audio = (0.3 * np.sin(2 * np.pi * 440 * t * (1 + t)) * (np.sin(3 * t) > 0)
+             + 0.05 * rng.standard_normal(len(t)) + 0.1).astype(np.float32)
+    audio[20000:21000] = 1.5  # clipped
+    pcm = to_int16(audio)
+    (tmp_path / "in.raw").write_bytes(pcm.tobytes())
+    result = subprocess.run([str(program), str(tmp_path / "in.raw"), str(tmp_path / "out.raw")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["state_bytes", str(state_bytes(ALEXA))]
+    frames = np.frombuffer((tmp_path / "out.raw").read_bytes(), np.uint16).reshape(-1, 108)
+    np.testing.assert_array_equal(frames, Frontend(ALEXA).push(pcm))
+
+
+def test_log_table_matches_its_generator(tmp_path):
+    out = tmp_path / "kws_log_lut.c"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_log_lut.py"), str(out)],
+                   check=True, capture_output=True)
+    assert out.read_text() == (C_DIR / "kws_log_lut.c").read_text()
