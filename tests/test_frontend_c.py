@@ -83,6 +83,42 @@ def test_firmware_style_run_matches_the_extension(portable_sqrt, tmp_path):
     np.testing.assert_array_equal(frames, Frontend(ALEXA).push(pcm))
 
 
+def test_cortex_m33_under_qemu_computes_the_host_integers(tmp_path):
+    """The same program built for the host and for Cortex-M33 (run on QEMU's
+    mps2-an505): identical frames and int8 inputs for four configurations, although
+    each platform builds its tables with its own libm at init."""
+    host_cc, arm_cc = _compiler("gcc"), _compiler("arm-none-eabi-gcc")
+    qemu = _compiler("qemu-system-arm")
+    program = ROOT / "tests" / "c" / "kws_frontend_hash.c"
+    host = tmp_path / "hash"
+    subprocess.run([host_cc, *STRICT, "-O2", f"-I{C_DIR}", str(program), *map(str, SOURCES),
+                    "-lm", "-o", str(host)], check=True, capture_output=True, text=True)
+    elf = tmp_path / "hash.elf"
+    build = subprocess.run(
+        [arm_cc, *CORTEX_M33, "-DKWS_SEMIHOSTING", f"-I{C_DIR}", "--specs=nosys.specs",
+         "-nostartfiles", "-T", str(ROOT / "tests" / "c" / "qemu_mps2_an505.ld"),
+         str(ROOT / "tests" / "c" / "qemu_startup.c"), str(program), *map(str, SOURCES), "-lm",
+         "-o", str(elf)], capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    console = tmp_path / "console.txt"  # the program's semihosting output
+    run = subprocess.run([qemu, "-M", "mps2-an505", "-cpu", "cortex-m33", "-nographic",
+                          "-semihosting-config", "enable=on,target=native,chardev=console",
+                          "-chardev", f"file,id=console,path={console}", "-kernel", str(elf)],
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    printed = console.read_text()
+    assert run.returncode == 0, printed + run.stderr
+
+    def results(text):  # name -> everything but the (pointer-size dependent) state size
+        return {line.split()[0]: line.split()[:-2] for line in text.strip().splitlines()}
+
+    on_host = results(subprocess.run([str(host)], check=True, capture_output=True,
+                                     text=True).stdout)
+    on_m33 = results(printed)
+    assert len(on_host) == 4 and on_m33 == on_host
+    m33_state = {line.split()[0]: int(line.split()[-1]) for line in printed.strip().splitlines()}
+    assert m33_state["alexa"] < 12 * 1024
+
+
 def test_log_table_matches_its_generator(tmp_path):
     out = tmp_path / "kws_log_lut.c"
     subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_log_lut.py"), str(out)],
