@@ -4,6 +4,7 @@ and the generated log table."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -55,6 +56,26 @@ def test_cortex_m33_build_with_werror(tmp_path):
     text, data, bss = (int(v) for v in size.strip().splitlines()[-1].split()[:3])
     assert data == 0 and bss == 0  # no globals: all state lives in the caller's block
     assert text < 16 * 1024
+    undefined = subprocess.run([_compiler("arm-none-eabi-nm"), "-u", *objects], check=True,
+                               capture_output=True, text=True).stdout.split()
+    assert not {"malloc", "calloc", "realloc", "free"} & set(undefined)  # never allocates
+
+    # Floating point (FPU instructions or libm/soft-double calls) only where tables are
+    # built at init; the per-frame path is integer.
+    init_time = ("layout", "init", "check_config", "twiddle", "mel", "q12", "gain",
+                 "quantize_range")
+    uses_float = set()
+    for obj in objects:
+        function = None
+        for line in subprocess.run([_compiler("arm-none-eabi-objdump"), "-d", obj], check=True,
+                                   capture_output=True, text=True).stdout.splitlines():
+            if line.endswith(">:"):
+                function = line.split("<")[1].rstrip(">:")
+            elif re.search(r"\tv\w+\.f(32|64)|\tvcvt|\tvsqrt|<__aeabi_[dfi]|<(cos|sin|log1p|powf?|"
+                           r"floor|ldexpf?|sqrt)", line):
+                uses_float.add(function)
+    assert uses_float, "the check found no floating point at all: the pattern is broken"
+    assert [f for f in uses_float if not any(word in f for word in init_time)] == []
 
 
 @pytest.mark.parametrize("portable_sqrt", [False, True], ids=["host_sqrt", "portable_sqrt"])
