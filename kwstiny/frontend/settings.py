@@ -32,6 +32,18 @@ def _next_power_of_two(n: int) -> int:
 
 @dataclass(frozen=True)
 class FrontendSettings:
+    """Every setting of the C frontend (kwstiny/frontend/c), named like MLTK's
+    AudioFeatureGenerator.
+
+    Per frame: [DC notch] -> Hann window -> FFT -> mel filterbank -> [activity
+    detector] -> [noise reduction] -> [PCAN, needs noise reduction] -> [log scale],
+    giving uint16 features. With quantize_dynamic_scale_enable the model reads a
+    window of n_frames frames as int8: the window's maximum maps to +127 and values
+    quantize_dynamic_scale_range_db or more below it (in log units: D dB =
+    D * 2^log_scale_shift * ln(10) / 20 feature units) map to -128; see
+    kws_quantize.h for the exact integer formula.
+    """
+
     sample_rate_hz: int = 16000
     sample_length_ms: int = 1000
     window_size_ms: int = 30
