@@ -42,6 +42,20 @@ def test_host_build_is_warning_free_c99(tmp_path):
                        check=True, capture_output=True, text=True)
 
 
+@pytest.mark.parametrize("compiler", ["g++", "arm-none-eabi-g++"])
+def test_headers_compile_as_cpp17(compiler, tmp_path):
+    """The firmware harness is C++17: it includes these headers directly."""
+    cxx = _compiler(compiler)
+    source = tmp_path / "headers.cc"
+    source.write_text("".join(f'#include "{h.name}"\n' for h in sorted(C_DIR.glob("*.h")))
+                      + "int main() { return 0; }\n")
+    target = CORTEX_M33[:4] if compiler.startswith("arm") else []
+    result = subprocess.run([cxx, "-std=c++17", "-Wall", "-Wextra", "-Werror", "-pedantic",
+                             *target, f"-I{C_DIR}", "-fsyntax-only", str(source)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
 def test_cortex_m33_build_with_werror(tmp_path):
     cc = _compiler("arm-none-eabi-gcc")
     objects = []
