@@ -118,27 +118,47 @@ def tensorflow_op(clips, settings: FrontendSettings, repeats: int) -> dict:
 
 
 def arm_footprint() -> dict | None:
-    """Cortex-M33 code size of the C sources (arm-none-eabi-gcc -Os), if installed."""
+    """Cortex-M33 code size of the C sources (arm-none-eabi-gcc -Os) and, if QEMU is
+    installed, the state size measured on the emulated core (32-bit pointers)."""
     cc, size = shutil.which("arm-none-eabi-gcc"), shutil.which("arm-none-eabi-size")
     if cc is None or size is None:
         return None
     flags = ["-mcpu=cortex-m33", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv5-sp-d16", "-Os",
              "-std=c99", "-Wall", "-Wextra", "-Werror", "-ffunction-sections", "-fdata-sections"]
-    sources = sorted((ROOT / "kwstiny" / "frontend" / "c").glob("*.c"))
+    c_dir = ROOT / "kwstiny" / "frontend" / "c"
+    sources = sorted(c_dir.glob("*.c"))
+    result: dict = {"compiler": subprocess.run([cc, "--version"], capture_output=True,
+                                               text=True).stdout.splitlines()[0],
+                    "flags": " ".join(flags)}
     with tempfile.TemporaryDirectory() as tmp:
         objects = []
         for source in sources:
             obj = Path(tmp) / (source.stem + ".o")
             subprocess.run([cc, *flags, "-c", str(source), "-o", str(obj)], check=True)
             objects.append(str(obj))
-        lines = subprocess.run([size, *objects], check=True, capture_output=True,
-                               text=True).stdout.strip().splitlines()[1:]
-    per_file = {Path(line.split()[-1]).stem: int(line.split()[0]) for line in lines}
-    version = subprocess.run([cc, "--version"], capture_output=True, text=True).stdout
-    return {"compiler": version.splitlines()[0], "flags": " ".join(flags),
-            "text_bytes_total": sum(per_file.values()), "text_bytes_per_file": per_file,
-            "data_bss_bytes": 0,
-            "note": "objects only, before linking; libm (used only at init) not counted"}
+        rows = [line.split() for line in subprocess.run(
+            [size, *objects], check=True, capture_output=True, text=True).stdout.splitlines()[1:]]
+        result["text_bytes_per_file"] = {Path(row[-1]).stem: int(row[0]) for row in rows}
+        result["text_bytes_total"] = sum(int(row[0]) for row in rows)
+        result["data_bytes_total"] = sum(int(row[1]) for row in rows)
+        result["bss_bytes_total"] = sum(int(row[2]) for row in rows)
+        result["note"] = "objects before linking; libm (used only at init) not counted"
+        qemu = shutil.which("qemu-system-arm")
+        if qemu:
+            elf, console = Path(tmp) / "hash.elf", Path(tmp) / "console.txt"
+            tests_c = ROOT / "tests" / "c"
+            subprocess.run([cc, *flags, "-DKWS_SEMIHOSTING", f"-I{c_dir}", "--specs=nosys.specs",
+                            "-nostartfiles", "-T", str(tests_c / "qemu_mps2_an505.ld"),
+                            str(tests_c / "qemu_startup.c"), str(tests_c / "kws_frontend_hash.c"),
+                            *map(str, sources), "-lm", "-o", str(elf)], check=True)
+            subprocess.run([qemu, "-M", "mps2-an505", "-cpu", "cortex-m33", "-nographic",
+                            "-semihosting-config", "enable=on,target=native,chardev=console",
+                            "-chardev", f"file,id=console,path={console}", "-kernel", str(elf)],
+                           check=True, stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+            states = {line.split()[0]: int(line.split()[-1])
+                      for line in console.read_text().strip().splitlines()}
+            result["state_bytes_alexa_on_qemu_mps2_an505"] = states["alexa"]
+    return result
 
 
 def main():
