@@ -125,3 +125,25 @@ def test_c_frontend_accepts_every_valid_python_setting_it_is_given():
                          noise_reduction_smoothing_bits=16, log_scale_shift=15),
     ):
         assert state_bytes(settings) > 0
+
+
+def test_c_config_errors_name_the_setting():
+    """The C library checks its own config too (firmware has no Python in front)."""
+    from kwstiny.frontend import _cfrontend
+    from kwstiny.frontend.frontend import c_config
+    config = c_config(FrontendSettings())
+    assert _cfrontend.state_size(config) == state_bytes(FrontendSettings())
+    for field, value in (("filterbank_upper_band_limit", 8000.0), ("filterbank_n_channels", 0),
+                         ("window_step_ms", 40), ("fft_length", 100), ("log_scale_shift", 20)):
+        with pytest.raises(_cfrontend.ConfigError) as caught:
+            _cfrontend.Frontend({**config, field: value})
+        assert caught.value.args[0] == field
+        with pytest.raises(_cfrontend.ConfigError):
+            _cfrontend.state_size({**config, field: value})
+    with pytest.raises(_cfrontend.ConfigError) as caught:
+        _cfrontend.Frontend({**config, "pcan_enable": 1, "noise_reduction_enable": 0})
+    assert caught.value.args[0] == "pcan_enable"
+    incomplete = dict(config)
+    del incomplete["pcan_offset"]
+    with pytest.raises(KeyError, match="pcan_offset"):
+        _cfrontend.Frontend(incomplete)
