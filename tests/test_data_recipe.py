@@ -172,8 +172,6 @@ def test_keyword_bounds_match_flite_segment_times():
     voice = synth.Voice("flite", "awb")
     for text in ("hey alexa", "alexa, what time is it", "okay alexa, cancel"):
         for speed in (0.8, 1.3):
-            job = {"text": text, "keyword": "alexa", "engine": "flite", "voice": "awb",
-                   "variant": "", "voice_file": "", "speed": speed, "pitch": 1.0}
             out = subprocess.run(
                 ["flite", "-voice", "awb", "--setf", f"duration_stretch={1 / speed:.4f}",
                  "-t", text, "-psdur", "-o", "none"], capture_output=True, text=True).stdout
@@ -188,7 +186,7 @@ def test_keyword_bounds_match_flite_segment_times():
 
             audio = speak(text)
             start, end = speech_bounds(audio, recipe.sample_rate)
-            kw_start, kw_end = synthetic._keyword_bounds(job, speak, start, end,
+            kw_start, kw_end = synthetic.keyword_bounds(text, "alexa", speak, start, end,
                                                          recipe.sample_rate)
             margin = synthetic.KEYWORD_MARGIN_S
             assert kw_start / recipe.sample_rate - margin <= true_start

@@ -9,7 +9,6 @@ complete or resumable, never half-written.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -29,6 +28,7 @@ from kwstiny.data.recipes import SynthesisRecipe, keyword_split
 from kwstiny.data.synth import Voice, synthesize, voices
 from kwstiny.errors import KwstinyError
 from kwstiny.paths import dataset_cache, write_json, write_text
+from kwstiny.progress import progress_bar
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,8 @@ def render_clip(job: dict, recipe: SynthesisRecipe) -> tuple[np.ndarray, dict]:
     last = min(len(audio), end + int(rng.uniform(*recipe.pad_ms) * rate / 1000))
     info: dict = {}
     if job["keyword"]:
-        kw_start, kw_end = _keyword_bounds(job, speak, start, end, rate)
+        kw_start, kw_end = keyword_bounds(job["text"], job["keyword"], speak, start, end,
+                                          rate)
         limit = int(recipe.keyword_window_ms * rate / 1000)
         if last - first > limit:
             # Any window of the limit that keeps the keyword (plus a margin) whole.
@@ -161,7 +162,8 @@ def render_clip(job: dict, recipe: SynthesisRecipe) -> tuple[np.ndarray, dict]:
     return clip, info
 
 
-def _keyword_bounds(job: dict, speak, start: int, end: int, rate: int) -> tuple[int, int]:
+def keyword_bounds(text: str, keyword: str, speak, start: int, end: int,
+                   rate: int) -> tuple[int, int]:
     """Where the keyword is inside the phrase, in samples.
 
     Neither engine reports word times on its command line, so parts of the phrase are
@@ -169,9 +171,10 @@ def _keyword_bounds(job: dict, speak, start: int, end: int, rate: int) -> tuple[
     stops. It starts at the earlier of two estimates: where "words before" stops (late when
     that word is drawn out as phrase-final) and the phrase's end minus the length of
     "keyword + words after". Checked against flite's own segment times (-psdur) on every
-    carrier phrase: start within 50 ms before the truth or earlier, end within 40 ms.
+    carrier phrase at speeds 0.75 and 1.3: the start is at most 50 ms late (often early),
+    the end at most 40 ms early (up to 200 ms late); KEYWORD_MARGIN_S covers the rest.
     """
-    before, keyword, after = keyword_split(job["text"], job["keyword"])
+    before, keyword, after = keyword_split(text, keyword)
     kw_start, kw_end = start, end
     if re.search(r"[A-Za-z0-9]", before):
         prefix_end = speech_bounds(speak(before.strip()), rate)[1]
@@ -222,7 +225,7 @@ def build_dataset(recipe: SynthesisRecipe, scale: str, workers: int | None = Non
     _remove_temporary_files(root)
     workers = workers or os.cpu_count() or 1
     began = time.perf_counter()
-    with _progress_bar(progress) as bar:
+    with progress_bar(progress) as bar:
         done_before = len(jobs) - sum(len(chunks[i]) for i in todo)
         task = bar.add_task(f"synthesizing {recipe.name} ({scale})", total=len(jobs),
                             completed=done_before)
@@ -316,13 +319,3 @@ def _remove_temporary_files(root: Path) -> None:
         for leftover in root.rglob(".*.tmp*"):
             if leftover.is_file():
                 leftover.unlink()
-
-
-@contextlib.contextmanager
-def _progress_bar(enabled: bool):
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), TimeRemainingColumn(), disable=not enabled) as bar:
-        yield bar
