@@ -126,7 +126,8 @@ def _resolve_source(source: str, scale: str, progress: bool, workers: int | None
 def index_folder(root: str | os.PathLike, dataset_spec, sample_rate: int,
                  source: str | None = None) -> DatasetIndex:
     """Index a folder of class subfolders (see the module notes) for `dataset_spec`."""
-    root = Path(root)
+    # Absolute paths: clips are read later, maybe from another working directory.
+    root = Path(root).expanduser().resolve()
     classes = tuple(dataset_spec.classes)
     if not root.is_dir():
         raise KwstinyError(f"dataset folder {root} does not exist")

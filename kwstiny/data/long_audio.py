@@ -125,7 +125,10 @@ class LongAudioRecipe:
               "at least one utterance between keywords")
 
     def settings(self) -> dict:
-        return asdict(self)
+        """Everything that decides the output (the description does not)."""
+        settings = asdict(self)
+        settings.pop("description")
+        return settings
 
     def prepare(self, scale: str = "full", workers: int | None = None,
                 progress: bool = True) -> Path:

@@ -142,7 +142,9 @@ class SynthesisRecipe:
 
     def settings(self) -> dict:
         """Everything that decides the output; its hash tells a cached dataset is current."""
-        return dataclasses.asdict(self)
+        settings = dataclasses.asdict(self)
+        settings.pop("description")
+        return settings
 
     def prepare(self, scale: str = "full", workers: int | None = None,
                 progress: bool = True) -> Path:
