@@ -192,3 +192,48 @@ def test_keyword_bounds_match_flite_segment_times():
             assert kw_start / recipe.sample_rate - margin <= true_start
             assert kw_end / recipe.sample_rate + margin >= true_end
             assert kw_end / recipe.sample_rate - true_end < 0.25
+
+
+TINY_RECIPE_FILE = '''
+from kwstiny.data.recipes import SpeechClass, SynthesisRecipe, TextPool
+recipe = SynthesisRecipe(
+    name="tiny_killed",
+    classes=(SpeechClass("alexa", keyword="alexa", pools=(TextPool("a", ("hey alexa",)),)),
+             SpeechClass("_unknown_", pools=(TextPool("w", ("relax", "texas")),))),
+    counts={"test": {"alexa": 50, "_unknown_": 50}},
+    engines={"espeak-ng": 1.0}, noise_kinds=())
+'''
+
+
+def test_killed_generation_resumes(tmp_path):
+    """kill -9 in the middle: no half-written clip or manifest, and the next run finishes."""
+    import os
+    import signal
+    import sys
+    import time
+
+    recipe_file = tmp_path / "tiny_killed.py"
+    recipe_file.write_text(TINY_RECIPE_FILE)
+    root = tmp_path / "ds"
+    code = ("import sys; from kwstiny.data.recipes import load_recipe; "
+            "from kwstiny.data.synthetic import build_dataset; "
+            f"build_dataset(load_recipe({str(recipe_file)!r}), 'test', progress=False, "
+            f"root=__import__('pathlib').Path({str(root)!r}), workers=2)")
+    child = subprocess.Popen([sys.executable, "-c", code], env={**os.environ,
+                             "PYTHONPATH": os.pathsep.join(sys.path)})
+    deadline = time.monotonic() + 60
+    while not list((root / ".partial").glob("chunk-*.jsonl")) and time.monotonic() < deadline:
+        if child.poll() is not None:
+            break
+        time.sleep(0.01)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    assert not (root / "dataset.json").exists(), "the run finished before it could be killed"
+    assert not (root / "manifest.jsonl").exists()
+    resumed = build_dataset(load_recipe(str(recipe_file)), "test", progress=False, root=root)
+    records = [json.loads(line) for line in (resumed / "manifest.jsonl").read_text().splitlines()]
+    assert len(records) == 100 and json.loads((root / "dataset.json").read_text())["resumed"]
+    assert sorted(r["path"] for r in records) == sorted(
+        p.relative_to(root).as_posix() for p in root.glob("*/*.wav"))
+    assert all(soundfile.info(str(root / r["path"])).frames > 0 for r in records)
+    assert list(root.rglob(".*.tmp*")) == []
