@@ -1,5 +1,5 @@
-"""Shared fixtures: a kwstiny home for the session and the test-scale synthetic dataset,
-generated once per session (a few seconds) and reused by every test that needs clips."""
+"""Shared fixtures. Every test runs with the session's KWSTINY_HOME (never ~/.kwstiny);
+generated data is expensive, so it is built once per session and shared."""
 
 from pathlib import Path
 
@@ -7,15 +7,20 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def session_home(tmp_path_factory) -> Path:
-    """A KWSTINY_HOME for the whole session (tests never touch ~/.kwstiny)."""
+def session_home(tmp_path_factory):
     return tmp_path_factory.mktemp("kwstiny_home")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(monkeypatch, session_home):
+    monkeypatch.setenv("KWSTINY_HOME", str(session_home))
+    yield
 
 
 @pytest.fixture(scope="session")
 def synthetic_test_dataset(session_home) -> Path:
-    """The synthetic_alexa recipe at "test" scale, made where KWSTINY_HOME=session_home
-    would cache it."""
+    """The synthetic_alexa recipe at "test" scale (180 clips, a few seconds to make), in
+    the cache folder `load_index(DatasetSpec(scale="test"), ...)` looks in."""
     from kwstiny.data.recipes import load_recipe
     from kwstiny.data.synthetic import build_dataset
 
@@ -27,3 +32,22 @@ def synthetic_test_dataset(session_home) -> Path:
 def use_session_home(session_home, monkeypatch) -> Path:
     monkeypatch.setenv("KWSTINY_HOME", str(session_home))
     return session_home
+
+
+@pytest.fixture(scope="session")
+def tenet12_int8(tmp_path_factory):
+    """An int8 TENet12 for the alexa input (random weights, calibrated on noise)."""
+    import numpy as np
+
+    from kwstiny.models import tenet
+    from kwstiny.quantize import convert_int8
+    from kwstiny.spec import load_spec
+
+    spec = load_spec("keyword_spotting_alexa")
+    model = tenet.TENet12(spec.input_shape, 2)
+    rng = np.random.default_rng(0)
+    calibration = rng.integers(-128, 128, size=(16,) + spec.input_shape).astype(np.float32)
+    data = convert_int8(model, calibration, metadata=spec.metadata(), int8_features=True)
+    path = tmp_path_factory.mktemp("models") / "tenet12.tflite"
+    path.write_bytes(data)
+    return path
