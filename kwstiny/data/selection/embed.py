@@ -33,15 +33,16 @@ def penultimate_model(model):
                        if len(features.shape) > 2 else features, name=f"{model.name}_embedding")
 
 
-def embed_dataset(source: str, model_spec: str, out_dir: str | Path | None = None,
+def embed_dataset(source: str, model_spec, out_dir: str | Path | None = None,
                   scale: str | None = None, batch_size: int = 256) -> dict[str, Path]:
     """Embed every clip of `source` (a dataset recipe name or a folder of class folders)
-    with the trained model of `model_spec`; write <out_dir>/<split>.npz."""
+    with the trained model of `model_spec` (a spec name or a ModelSpec); write
+    <out_dir>/<split>.npz."""
     from kwstiny.data.pipeline import SPLITS, SpecData
-    from kwstiny.spec import load_spec
+    from kwstiny.spec import ModelSpec, load_spec
     from kwstiny.train import load_trained_model
 
-    spec = load_spec(model_spec)
+    spec = model_spec if isinstance(model_spec, ModelSpec) else load_spec(model_spec)
     embedder = penultimate_model(load_trained_model(spec))
     # The model's frontend and classes; the dataset asked for, whole (no subset list).
     overrides = {"dataset.source": str(source), "dataset.subset_file": ""}
