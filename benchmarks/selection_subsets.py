@@ -12,10 +12,17 @@ Everything lands in benchmarks/results/selection/<spec>/ (JSON, CSV, Markdown, P
 Each step skips what is already done, and trainings resume, so the script can be
 interrupted and run again.
 
-  PYTHONPATH=. python benchmarks/selection_subsets.py --spec keyword_spotting_alexa-test \\
-      --train-embedder                      # the dry run: minutes
+  # the dry run (trains its own tiny embedder first): about 10 minutes on 2 cores
+  PYTHONPATH=. python benchmarks/selection_subsets.py --spec keyword_spotting_alexa-test \
+      --train-embedder
+  # demo scale, with the trained `keyword_spotting_alexa-demo` run as the embedder; the
+  # train step fits two models on 25 % of the demo clips
+  PYTHONPATH=. python benchmarks/selection_subsets.py --spec keyword_spotting_alexa-demo
+  # full scale: `kwstiny train keyword_spotting_alexa` first, then
   PYTHONPATH=. python benchmarks/selection_subsets.py --spec keyword_spotting_alexa
-                                            # needs the trained full model; trains twice
+
+`--steps embed,sweep,choose` stops before the trainings; `--steps train` does only them.
+The subset runs are named SPEC.sel25_best and SPEC.sel25_random in KWSTINY_HOME/models/.
 """
 
 from __future__ import annotations
@@ -122,8 +129,8 @@ def choose(emb_dir: Path, out: Path, fraction: float, seeds: int) -> dict:
         # The list restricts training clips; validation and test clips stay listed so a
         # subset list that filters every split keeps the held-out splits whole.
         path = write_subset_list(out / "subsets" / f"{tag}.txt", selection.ids + held_out)
-        subsets[tag] = {"strategy": strategy, "path": str(path), "train_clips": len(selection.ids),
-                        "per_class": selection.counts()}
+        subsets[tag] = {"strategy": strategy, "path": str(path.relative_to(out)),
+                        "train_clips": len(selection.ids), "per_class": selection.counts()}
     choice = {"fraction": fraction, "budget": budget, "pool": len(pool),
               "validation_summary": result["summary"], "best": best, "subsets": subsets}
     paths.write_json(out / "choice.json", choice)
@@ -140,7 +147,7 @@ def train_subsets(spec, out: Path, match_steps: bool) -> dict:
     results = json.loads(results_path.read_text()) if results_path.is_file() else {}
     runs = {"full": spec}
     for tag in ("best", "random"):
-        overrides = {"dataset.subset_file": choice["subsets"][tag]["path"]}
+        overrides = {"dataset.subset_file": str(out / choice["subsets"][tag]["path"])}
         if match_steps:
             overrides["train.epochs"] = int(round(spec.train.epochs / choice["fraction"]))
         variant = spec.with_overrides(overrides)
