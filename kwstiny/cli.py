@@ -68,8 +68,22 @@ def quantize_command(spec, qat):
 @main.command("evaluate")
 @click.argument("spec")
 @click.option("--tflite", is_flag=True, help="Evaluate the int8 .tflite on the TFLM runtime.")
-def evaluate_command(spec, tflite):
-    """Clip metrics of SPEC on its voice-held-out test split (JSON + plots)."""
+@click.option("--stream", is_flag=True,
+              help="Stream evaluation of the .tflite: FRR and false accepts per hour on long "
+                   "audio (SPEC may then also be a run directory or a .tflite file).")
+@click.option("--stream-data", metavar="RECIPE|FOLDER",
+              help="Long-audio recipe or folder of streams [default: KEYWORD_stream].")
+@click.option("--stream-scale", type=click.Choice(["full", "demo", "test"]),
+              help="Recipe scale [default: the spec's dataset scale].")
+@click.option("--runtime", type=click.Choice(["tflm", "litert"]), default="tflm",
+              show_default=True, help="Interpreter for --stream.")
+def evaluate_command(spec, tflite, stream, stream_data, stream_scale, runtime):
+    """Clip metrics of SPEC on its voice-held-out test split (JSON + plots), or with
+    --stream, FRR / false accepts per hour and their curve over thresholds."""
+    if stream:
+        from kwstiny.stream.evaluation import evaluate_stream
+        evaluate_stream(spec, runtime=runtime, data=stream_data, scale=stream_scale)
+        return
     from kwstiny.evaluate import evaluate
     evaluate(_spec(spec), tflite=tflite)
 
