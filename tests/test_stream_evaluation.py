@@ -61,7 +61,6 @@ def test_the_curve_equals_the_detector_run_at_each_threshold():
     assert frr[255] == 1.0 and frr[0] < frr[250]
 
 
-@pytest.mark.slow
 def test_evaluate_stream_end_to_end(tenet12_int8, tmp_path):
     """A model that scores alexa 230 on every window fires at 1.4 s and every 1000 ms
     after (see test_stream_loop); from that and the logged keyword ends, FRR and the

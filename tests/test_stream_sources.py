@@ -123,3 +123,15 @@ def test_files_are_resampled_to_the_model_rate_and_bad_files_named(tmp_path):
     bad.write_bytes(b"RIFF0000WAVEjunk")
     with pytest.raises(KwstinyError, match="bad.wav"):
         list(FileSource([bad], 16000).segments())
+
+
+def test_a_microphone_that_goes_quiet_is_reported():
+    class Silent(FakeInputStream):
+        def start(self):
+            self.active = True          # running, but the callback is never called
+
+    mic = MicrophoneSource(16000, stream_factory=Silent(np.zeros(0, np.float32)),
+                           read_timeout_s=0.2)
+    with mic, pytest.raises(KwstinyError, match="no audio for 0.2 s"):
+        (segment,) = list(mic.segments())
+        next(iter(segment.blocks))

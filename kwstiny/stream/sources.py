@@ -164,15 +164,28 @@ class MicrophoneSource(Source):
         self.open()
         yield Segment("microphone", self._blocks())
 
-    def _blocks(self) -> Iterator[np.ndarray]:
+    def _next_block(self) -> np.ndarray | None:
+        """The next recorded block; None once the stream has stopped and is drained."""
+        waited = 0.0
         while True:
             try:
-                block = self._queue.get(timeout=self.read_timeout_s)
+                return self._queue.get(timeout=0.05)
             except queue.Empty:
                 if self._stream is None or not self._stream.active:
-                    break  # the stream stopped (device gone, or the recording ended)
-                raise KwstinyError(f"the microphone delivered no audio for "
-                                   f"{self.read_timeout_s:g} s") from None
+                    try:  # the callback may have queued its last block just now
+                        return self._queue.get_nowait()
+                    except queue.Empty:
+                        return None  # stopped: device gone, or the recording ended
+                waited += 0.05
+                if waited >= self.read_timeout_s:
+                    raise KwstinyError(f"the microphone delivered no audio for "
+                                       f"{self.read_timeout_s:g} s") from None
+
+    def _blocks(self) -> Iterator[np.ndarray]:
+        while True:
+            block = self._next_block()
+            if block is None:
+                break
             if self._resampler is not None:
                 block = self._resampler.resample_chunk(block)
                 if not len(block):
