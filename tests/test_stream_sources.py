@@ -135,3 +135,13 @@ def test_a_microphone_that_goes_quiet_is_reported():
     with mic, pytest.raises(KwstinyError, match="no audio for 0.2 s"):
         (segment,) = list(mic.segments())
         next(iter(segment.blocks))
+
+
+def test_microphone_volume_gain_scales_and_saturates():
+    audio = np.array([0.1, -0.2, 0.6, -0.7] * 400, np.float32)
+    mic = MicrophoneSource(16000, stream_factory=FakeInputStream(audio), input_rate=16000,
+                           gain=2.0)
+    with mic:
+        (segment,) = list(mic.segments())
+        got = np.concatenate(list(segment.blocks))
+    assert np.allclose(got, np.clip(audio * 2, -1, 1))

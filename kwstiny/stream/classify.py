@@ -151,7 +151,8 @@ def classify_audio(model: str, files=(), runtime: str = "tflm", realtime: bool =
     classifier.keep_audio = dumper.needs_audio
     if source is None:
         source = FileSource(files, classifier.sample_rate, realtime=realtime) if files \
-            else MicrophoneSource(classifier.sample_rate, device=device)
+            else MicrophoneSource(classifier.sample_rate, device=device,
+                                  gain=classifier.detection.volume_gain)
     view = LiveView(classifier, "microphone" if not files else "files")
     events: list[Event] = []
     with source, Live(view, console=console, refresh_per_second=8, transient=False) as live:

@@ -107,9 +107,12 @@ class MicrophoneSource(Source):
 
     def __init__(self, sample_rate: int, device=None, block_ms: int = 50,
                  input_rate: int | None = None, stream_factory=None,
-                 read_timeout_s: float = 2.0):
+                 read_timeout_s: float = 2.0, gain: float = 0.0):
         super().__init__(sample_rate)
         self.device = device
+        # The model metadata's volume_gain: a quiet microphone's samples times this
+        # (0 leaves them as recorded). Files are never scaled, so they match training.
+        self.gain = float(gain)
         self.block_ms = block_ms
         self.input_rate = input_rate
         self.stream_factory = stream_factory
@@ -190,6 +193,8 @@ class MicrophoneSource(Source):
                 block = self._resampler.resample_chunk(block)
                 if not len(block):
                     continue
+            if self.gain > 0:
+                block = np.clip(block * np.float32(self.gain), -1.0, 1.0)
             yield block
         if self._resampler is not None:
             tail = self._resampler.resample_chunk(np.zeros(0, np.float32), last=True)
