@@ -109,3 +109,29 @@ def test_classify_audio_without_a_sound_card_says_so(constant_tflite, monkeypatc
     assert result.exit_code == 1
     assert "no sound card" in result.output and "--file" in result.output
     assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
+
+
+def test_stream_commands_run_without_tensorflow(constant_tflite, silence, tmp_path):
+    """Inference never needs TensorFlow: block its import and run detect, classify_audio
+    and evaluate --stream in a fresh interpreter."""
+    import os
+    import subprocess
+    import sys
+
+    model = tmp_path / "run" / "m.tflite"
+    model.parent.mkdir()
+    model.write_bytes(constant_tflite.read_bytes())
+    wav = silence / "three.wav"
+    code = ("import sys; sys.modules['tensorflow'] = None; sys.modules['tf_keras'] = None\n"
+            "from kwstiny.cli import main\n"
+            "for args in sys.argv[1:]:\n"
+            "    try:\n"
+            "        main(args.split('|'))\n"
+            "    except SystemExit as done:\n"
+            "        assert not done.code, (args, done.code)\n")
+    runs = [f"detect|{model}|{wav}", f"classify_audio|{model}|--file|{wav}|--fast",
+            f"evaluate|{model}|--stream|--stream-scale|test"]
+    done = subprocess.run([sys.executable, "-c", code, *runs], capture_output=True, text=True,
+                          env=os.environ.copy(), timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.count("alexa") >= 4 and "false accepts per hour" in done.stderr
