@@ -171,9 +171,11 @@ def window_max_kept(model: Path, files) -> dict:
     from kwstiny.frontend.settings import FrontendSettings
     from kwstiny.tflite import read_metadata
 
-    settings = FrontendSettings.from_metadata(read_metadata(model))
     from kwstiny.spec import DetectionSettings
-    hop = DetectionSettings.from_metadata(read_metadata(model)).latency_ms // settings.window_step_ms
+
+    metadata = read_metadata(model)
+    settings = FrontendSettings.from_metadata(metadata)
+    hop = DetectionSettings.from_metadata(metadata).latency_ms // settings.window_step_ms
     kept = total = 0
     for path in files:
         frames = Frontend(settings).push(read_audio(path, settings.sample_rate_hz))

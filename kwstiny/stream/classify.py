@@ -155,19 +155,22 @@ def classify_audio(model: str, files=(), runtime: str = "tflm", realtime: bool =
                                   gain=classifier.detection.volume_gain)
     view = LiveView(classifier, "microphone" if not files else "files")
     events: list[Event] = []
-    with source, Live(view, console=console, refresh_per_second=8, transient=False) as live:
-        for segment in source.segments():
-            for inference in classifier.run(segment):
-                view.update(inference, classifier.last_invoke_ms)
-                if verbose:
-                    live.console.print(_inference_line(classifier, inference))
-                if inference.detection is not None:
-                    d = inference.detection
-                    events.append(Event(segment.name, d))
-                    live.console.print(f"[bold green]detected {d.label}[/] (score {d.score}) at "
-                                       f"{d.time_ms / 1000:.2f} s in {Path(segment.name).name}")
-                    for path in dumper.dump(inference):
-                        live.console.print(f"  wrote {path}", style="dim")
+    with source:
+        source.open()  # a missing microphone fails here, before the live view
+        with Live(view, console=console, refresh_per_second=8, transient=False) as live:
+            for segment in source.segments():
+                for inference in classifier.run(segment):
+                    view.update(inference, classifier.last_invoke_ms)
+                    if verbose:
+                        live.console.print(_inference_line(classifier, inference))
+                    if inference.detection is not None:
+                        d = inference.detection
+                        events.append(Event(segment.name, d))
+                        live.console.print(
+                            f"[bold green]detected {d.label}[/] (score {d.score}) at "
+                            f"{d.time_ms / 1000:.2f} s in {Path(segment.name).name}")
+                        for path in dumper.dump(inference):
+                            live.console.print(f"  wrote {path}", style="dim")
     overflows = getattr(source, "overflows", 0)
     if overflows:
         err_console.print(f"warning: the microphone dropped {overflows} block(s): inference "

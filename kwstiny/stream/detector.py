@@ -161,7 +161,8 @@ class Detector:
         return self.decider.decide(int(time_ms), self.averages)
 
 
-def run_detector(classes: list[str], settings: DetectionSettings, times_ms, scores) -> list[Detection]:
+def run_detector(classes: list[str], settings: DetectionSettings, times_ms,
+                 scores) -> list[Detection]:
     """Every detection of one stream's results (times and an (n, classes) score array)."""
     detector = Detector(classes, settings)
     found = []

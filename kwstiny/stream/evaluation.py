@@ -156,7 +156,8 @@ def score_streams(classifier: StreamClassifier, files, cache_dir: Path, runtime:
                     (segment,) = list(source.segments())
                     rows = [(i.time_ms, i.scores) for i in classifier.run(segment)]
                 times = np.array([r[0] for r in rows], np.int64)
-                scores = np.array([r[1] for r in rows], np.uint8).reshape(-1, len(classifier.classes))
+                scores = np.array([r[1] for r in rows], np.uint8)
+                scores = scores.reshape(-1, len(classifier.classes))
                 with paths.atomic_path(cached) as tmp:
                     np.savez(tmp, key=key, times_ms=times, scores=scores)
             keyword = stream.labels.get("keyword")
@@ -238,9 +239,9 @@ def evaluate_stream(model: str, runtime: str = "tflm", data: str | None = None,
                  "keyword_files": sum(s.kind == "keyword" for s in streams),
                  "negative_files": sum(s.kind == "negative" for s in streams),
                  "keywords": sum(len(s.keyword_ends_s) for s in streams),
-                 "hours": sum(s.duration_s for s in streams) / 3600,
-                 "keyword_hours": sum(s.duration_s for s in streams if s.kind == "keyword") / 3600,
-                 "negative_hours": sum(s.duration_s for s in streams if s.kind == "negative") / 3600},
+                 "hours": _hours(streams),
+                 "keyword_hours": _hours(s for s in streams if s.kind == "keyword"),
+                 "negative_hours": _hours(s for s in streams if s.kind == "negative")},
         "protocol": {"true_detection_window_s": [-BEFORE_S, AFTER_S],
                      "relative_to": "keyword end",
                      "false_accepts_per_hour": "false accepts / hours of all streams",
@@ -265,6 +266,10 @@ def evaluate_stream(model: str, runtime: str = "tflm", data: str | None = None,
         f"{at_threshold['negative_false_accepts']} in {result['data']['negative_hours']:.2f} h "
         f"of keyword-free audio); wrote {out / 'stream.json'} and stream.png")
     return result
+
+
+def _hours(streams) -> float:
+    return sum(s.duration_s for s in streams) / 3600
 
 
 def plot_curve(result: dict, path: Path) -> Path:

@@ -40,6 +40,10 @@ class Source(abc.ABC):
     def segments(self) -> Iterator[Segment]:
         """The segments in order; the loop resets its state between them."""
 
+    def open(self) -> "Source":
+        """Acquire devices now (so a missing one fails before any output); returns self."""
+        return self
+
     def close(self) -> None:
         """Release devices; safe to call twice."""
 
