@@ -6,7 +6,8 @@
   choose  the best strategy at a FRACTION (25 %) of the train split, judged on the
           validation split (so the test split never picks the winner)
   train   the spec trained on that subset and on a random subset of the same size, next to
-          the spec's own full-data run: test accuracy (float and int8) for each
+          the spec's own full-data run: test accuracy (float and int8), and FRR and false
+          accepts per hour on the keyword's long-audio streams (int8, spec threshold)
 
 Everything lands in benchmarks/results/selection/<spec>/ (JSON, CSV, Markdown, PNG).
 Each step skips what is already done, and trainings resume, so the script can be
@@ -31,10 +32,8 @@ import argparse
 import dataclasses
 import json
 import sys
-import time
 from pathlib import Path
 
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -153,31 +152,49 @@ def train_subsets(spec, out: Path, match_steps: bool) -> dict:
         variant = spec.with_overrides(overrides)
         runs[tag] = dataclasses.replace(variant, name=f"{spec.name}.sel{int(choice['fraction'] * 100)}_{tag}")
     for tag, run_spec in runs.items():
-        if tag in results:
-            print(f"train: {tag} already measured")
-            continue
-        summary_path = paths.run_dir(run_spec.name) / "train_summary.json"
-        summary = json.loads(summary_path.read_text()) if summary_path.is_file() else {}
-        if "evaluation" not in summary:
-            started = time.time()
-            summary = train(run_spec, resume=True, evaluate_after=True)
-            summary["wall_seconds"] = round(time.time() - started, 1)
-        counts = json.loads((paths.run_dir(run_spec.name) / "dataset.json").read_text())
-        results[tag] = {
-            "run": run_spec.name,
-            "strategy": choice["subsets"][tag]["strategy"] if tag != "full" else None,
-            "train_clips": counts["counts"]["train"],
-            "epochs": summary.get("epochs"),
-            "train_seconds": summary.get("train_seconds"),
-            **{f"{kind}_{metric}": summary["evaluation"][kind][metric]
-               for kind in ("float", "tflite") for metric in ("accuracy", "balanced_accuracy")},
-            "tflite_per_class_accuracy": summary["evaluation"]["tflite"]["per_class_accuracy"],
-            # Stream metrics come from issue 5's stream evaluation once it exists.
-            "fa_per_hour": None,
-        }
-        paths.write_json(results_path, results)
+        if tag not in results:
+            results[tag] = clip_metrics(run_spec, choice, tag, train)
+            paths.write_json(results_path, results)
+        if results[tag].get("stream") is None:
+            results[tag]["stream"] = stream_metrics(run_spec)
+            paths.write_json(results_path, results)
     print(json.dumps(results, indent=2))
     return results
+
+
+def clip_metrics(run_spec, choice: dict, tag: str, train) -> dict:
+    """Train (or resume, or reuse a finished run) and read its test-split metrics."""
+    summary_path = paths.run_dir(run_spec.name) / "train_summary.json"
+    summary = json.loads(summary_path.read_text()) if summary_path.is_file() else {}
+    if "evaluation" not in summary:
+        summary = train(run_spec, resume=True, evaluate_after=True)
+    counts = json.loads((paths.run_dir(run_spec.name) / "dataset.json").read_text())
+    return {
+        "run": run_spec.name,
+        "strategy": choice["subsets"][tag]["strategy"] if tag != "full" else None,
+        "train_clips": counts["counts"]["train"],
+        "epochs": summary.get("epochs"),
+        "train_seconds": summary.get("train_seconds"),
+        **{f"{kind}_{metric}": summary["evaluation"][kind][metric]
+           for kind in ("float", "tflite") for metric in ("accuracy", "balanced_accuracy")},
+        "tflite_per_class_accuracy": summary["evaluation"]["tflite"]["per_class_accuracy"],
+    }
+
+
+def stream_metrics(run_spec) -> dict:
+    """FRR and false accepts per hour of the int8 model on the keyword's long-audio
+    recipe at the spec's scale, at the spec's detection threshold."""
+    from kwstiny.quantize import tflite_path
+    from kwstiny.stream.evaluation import evaluate_stream
+
+    result = evaluate_stream(str(tflite_path(run_spec.name)), data=None,
+                             scale=run_spec.dataset.scale)
+    at = result["at_threshold"]
+    return {"threshold": at["threshold"], "frr": at["frr"], "keywords": at["keywords"],
+            "false_accepts_per_hour": at["false_accepts_per_hour"],
+            "negative_false_accepts_per_hour": at["negative_false_accepts_per_hour"],
+            "hours": result["data"]["hours"], "data": result["data"].get("recipe"),
+            "scale": result["data"].get("scale")}
 
 
 if __name__ == "__main__":
