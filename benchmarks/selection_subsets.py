@@ -63,6 +63,9 @@ def main(argv=None) -> int:
     parser.add_argument("--match-steps", action="store_true",
                         help="train subsets for epochs / fraction, so they take as many "
                              "optimizer steps as the full run")
+    parser.add_argument("--retrain-full", action="store_true",
+                        help="train the full-data baseline afresh as SPEC.sel100_full instead "
+                             "of reusing the spec's own run (same code as the subset runs)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
     steps = [s.strip() for s in args.steps.split(",") if s.strip()]
@@ -84,7 +87,7 @@ def main(argv=None) -> int:
         if "choose" in steps:
             choose(emb_dir, out, args.fraction, args.choose_seeds)
         if "train" in steps:
-            train_subsets(spec, out, args.match_steps)
+            train_subsets(spec, out, args.match_steps, args.retrain_full)
     except KwstinyError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -137,14 +140,15 @@ def choose(emb_dir: Path, out: Path, fraction: float, seeds: int) -> dict:
     return choice
 
 
-def train_subsets(spec, out: Path, match_steps: bool) -> dict:
-    """Full (the spec's own run), best-strategy subset and random subset: test metrics."""
+def train_subsets(spec, out: Path, match_steps: bool, retrain_full: bool = False) -> dict:
+    """Full data, best-strategy subset and random subset: test and stream metrics."""
     from kwstiny.train import train
 
     choice = json.loads((out / "choice.json").read_text())
     results_path = out / "subset_training.json"
     results = json.loads(results_path.read_text()) if results_path.is_file() else {}
-    runs = {"full": spec}
+    runs = {"full": dataclasses.replace(spec, name=f"{spec.name}.sel100_full")
+            if retrain_full else spec}
     for tag in ("best", "random"):
         overrides = {"dataset.subset_file": str(out / choice["subsets"][tag]["path"])}
         if match_steps:
