@@ -119,15 +119,19 @@ def test_max_clips_per_class_is_a_fixed_subset(speech_commands_folder):
             assert n == min(3, full.counts()[split][label])
 
 
-def test_subset_file(speech_commands_folder, tmp_path):
+def test_subset_file_restricts_training_clips_only(speech_commands_folder, tmp_path):
+    spec = DatasetSpec(source=str(speech_commands_folder), classes=("alexa", "_unknown_"))
+    full = load_index(spec, 16000)
+    train = [c.sample_id for c in full.clips if c.split == "train"]
+    chosen = train[:2]
     subset = tmp_path / "subset.txt"
-    subset.write_text("# chosen clips\nalexa/aaa111_nohash_0\ndog/bbb222_nohash_1\n\n"
-                      "alexa/not_there\n")
+    subset.write_text("# chosen clips\n" + "\n".join(chosen) + "\n\nalexa/not_there\n")
     index = load_index(DatasetSpec(source=str(speech_commands_folder),
                                    classes=("alexa", "_unknown_"), subset_file=str(subset)),
                        16000)
-    assert sorted(c.sample_id for c in index.clips) == ["alexa/aaa111_nohash_0",
-                                                        "dog/bbb222_nohash_1"]
+    assert sorted(c.sample_id for c in index.clips if c.split == "train") == sorted(chosen)
+    held_out = [c.sample_id for c in full.clips if c.split != "train"]
+    assert held_out and [c.sample_id for c in index.clips if c.split != "train"] == held_out
     with pytest.raises(KwstinyError, match="does not exist"):
         load_index(DatasetSpec(source=str(speech_commands_folder),
                                subset_file=str(tmp_path / "nope.txt")), 16000)

@@ -227,16 +227,19 @@ def _read_manifest(root: Path) -> dict[str, dict]:
 
 
 def _restrict_to_subset(clips: list[Clip], subset_file: Path) -> list[Clip]:
+    """Keep the training clips the file names; validation and test stay whole, so a
+    selection is always measured on the same held-out clips."""
     if not subset_file.is_file():
         raise KwstinyError(f"subset file {subset_file} does not exist")
     wanted = {line.strip() for line in subset_file.read_text(encoding="utf-8").splitlines()
               if line.strip() and not line.lstrip().startswith("#")}
-    kept = [c for c in clips if c.sample_id in wanted]
-    if not kept:
+    kept = [c for c in clips if c.split != "train" or c.sample_id in wanted]
+    named = {c.sample_id for c in clips if c.sample_id in wanted}
+    if not any(c.split == "train" for c in kept):
         raise KwstinyError(f"subset file {subset_file} names none of the dataset's "
-                           f"{len(clips)} clips (one sample id per line, like "
+                           f"training clips (one sample id per line, like "
                            f"{clips[0].sample_id!r})")
-    absent = len(wanted) - len({c.sample_id for c in kept})
+    absent = len(wanted) - len(named)
     if absent:
         log.warning("subset file %s: %d of its %d sample ids are not in the dataset",
                     subset_file, absent, len(wanted))
