@@ -190,7 +190,7 @@ class CortexM33:
     """TFLM with CMSIS-NN kernels on the Cortex-M33, no accelerator."""
 
     name = "none"
-    title = "Cortex-M33 (CMSIS-NN kernels)"
+    title = "Cortex-M33, CMSIS-NN kernels"
 
     def __init__(self, clock_hz: float = DEFAULT_CLOCK_HZ):
         if not clock_hz or clock_hz <= 0:
@@ -225,7 +225,7 @@ class MVP(CortexM33):
     """The EFR32xG24's MVP accelerator, with the Cortex-M33 running what it cannot."""
 
     name = "MVP"
-    title = "MVP accelerator + Cortex-M33"
+    title = "MVP accelerator, Cortex-M33 for the rest"
 
     def not_accelerated(self, op: Operator) -> str | None:
         """Why the MVP does not run `op` (it then runs on the CPU), or None."""
