@@ -24,7 +24,10 @@ _BUFFER_ALIGNMENT = 16
 
 def load_model(source: str | Path | bytes) -> schema.ModelT:
     """Parse a .tflite (path or bytes) into the schema's object tree; clear errors on junk."""
-    data, where = _read(source)
+    return _parse(*_read(source))
+
+
+def _parse(data: bytes, where: str) -> schema.ModelT:
     if len(data) < 8 or data[4:8] != _IDENTIFIER:
         raise KwstinyError(f"{where} is not a TFLite model (no 'TFL3' identifier)")
     try:
@@ -196,7 +199,7 @@ _ENUMS = {
 def read_graph(source: str | Path | bytes) -> Graph:
     """The main subgraph of a .tflite as plain dataclasses; KwstinyError on junk."""
     data, where = _read(source)
-    model = load_model(data)
+    model = _parse(data, where)
     if not model.subgraphs:
         raise KwstinyError(f"{where} has no subgraph to run")
     try:
