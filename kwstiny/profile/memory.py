@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kwstiny.errors import KwstinyError
+from kwstiny.profile.targets import tflm_cannot_run
 from kwstiny.tflite import read_graph
 
 # Largest arena tried before giving up (a keyword model needs tens of kilobytes).
@@ -93,6 +94,11 @@ def measure_arena(model: bytes | str | Path) -> ArenaSize:
     if isinstance(model, (str, Path)):
         model = Path(model).read_bytes()
     graph = read_graph(model)
+    for op in graph.operators:
+        reason = tflm_cannot_run(op)
+        if reason:
+            raise KwstinyError(f"the TFLM runtime cannot run this model: layer {op.index} "
+                               f"({op.label}): {reason}")
     with tempfile.TemporaryDirectory(prefix="kwstiny-arena-") as tmp:
         path = Path(tmp) / "model.tflite"
         path.write_bytes(model)
