@@ -1,11 +1,42 @@
-"""Shared fixtures: small generated .tflite models, built once per test session."""
+"""Shared fixtures. Every test runs with its own KWSTINY_HOME unless it asks for the
+session's shared one (generated data is expensive: build it once)."""
 
-from __future__ import annotations
+import os
 
 import pytest
 
-import tiny_models
 
+@pytest.fixture(scope="session")
+def session_home(tmp_path_factory):
+    return tmp_path_factory.mktemp("kwstiny_home")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(monkeypatch, session_home):
+    monkeypatch.setenv("KWSTINY_HOME", str(session_home))
+    yield
+
+
+@pytest.fixture(scope="session")
+def tenet12_int8(tmp_path_factory):
+    """An int8 TENet12 for the alexa input (random weights, calibrated on noise)."""
+    import numpy as np
+
+    from kwstiny.models import tenet
+    from kwstiny.quantize import convert_int8
+    from kwstiny.spec import load_spec
+
+    spec = load_spec("keyword_spotting_alexa")
+    model = tenet.TENet12(spec.input_shape, 2)
+    rng = np.random.default_rng(0)
+    calibration = rng.integers(-128, 128, size=(16,) + spec.input_shape).astype(np.float32)
+    data = convert_int8(model, calibration, metadata=spec.metadata(), int8_features=True)
+    path = tmp_path_factory.mktemp("models") / "tenet12.tflite"
+    path.write_bytes(data)
+    return path
+
+
+# -- small generated .tflite models for summarize / profile (tests/tiny_models.py) --------
 
 def _write(factory, name: str, data: bytes):
     path = factory.mktemp("models") / f"{name}.tflite"
@@ -15,25 +46,24 @@ def _write(factory, name: str, data: bytes):
 
 @pytest.fixture(scope="session")
 def conv_int8(tmp_path_factory):
+    import tiny_models
     return _write(tmp_path_factory, "conv_int8", tiny_models.conv_model(int8=True))
 
 
 @pytest.fixture(scope="session")
 def conv_float(tmp_path_factory):
+    import tiny_models
     return _write(tmp_path_factory, "conv_float", tiny_models.conv_model(int8=False))
 
 
 @pytest.fixture(scope="session")
 def sequence_int8(tmp_path_factory):
+    import tiny_models
     return _write(tmp_path_factory, "sequence_int8", tiny_models.sequence_model())
 
 
 @pytest.fixture(scope="session")
 def custom_op_model(tmp_path_factory, conv_int8):
+    import tiny_models
     data = tiny_models.with_custom_op(conv_int8.read_bytes(), "mul")
     return _write(tmp_path_factory, "custom_op", data)
-
-
-@pytest.fixture(scope="session")
-def tenet12(tmp_path_factory):
-    return _write(tmp_path_factory, "tenet12", tiny_models.tenet12())

@@ -71,10 +71,10 @@ def test_unknown_op_is_not_counted_as_zero(custom_op_model):
     assert count(custom[0]) is None
 
 
-def test_tenet12_totals_and_layers_match_the_reference(tenet12):
+def test_tenet12_totals_and_layers_match_the_reference(tenet12_int8):
     from kwstiny.profile.reference import TOTAL_MACS, TOTAL_OPS, measured_layers
 
-    graph = tflite.read_graph(tenet12)
+    graph = tflite.read_graph(tenet12_int8)
     counted = [count(op) for op in graph.operators]
     assert abs(sum(c.macs for c in counted) - TOTAL_MACS) <= 0.01 * TOTAL_MACS
     assert abs(sum(c.ops for c in counted) - TOTAL_OPS) <= 0.01 * TOTAL_OPS

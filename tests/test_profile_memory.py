@@ -39,13 +39,13 @@ def test_arena_is_the_exact_minimum_the_runtime_accepts(conv_int8):
     assert 0 < arena.bookkeeping_bytes < arena.bytes
 
 
-def test_tenet12_arena(tenet12):
-    arena = measure_arena(tenet12)
+def test_tenet12_arena(tenet12_int8):
+    arena = measure_arena(tenet12_int8)
     # the model's largest pair of live activations (118x96 in, 59x96 out) is 17 KB; the
     # runtime needs its buffers plus per-channel quantization data and bookkeeping
     assert 40_000 < arena.bytes < 80_000
     assert arena.reported == arena.bytes
-    assert _runs(tenet12, arena.bytes) and not _runs(tenet12, arena.bytes - 1)
+    assert _runs(tenet12_int8, arena.bytes) and not _runs(tenet12_int8, arena.bytes - 1)
 
 
 def test_model_the_runtime_cannot_run_is_reported(custom_op_model):

@@ -30,8 +30,8 @@ def test_stored_coefficients_are_the_fit_of_the_measurements():
     assert all(v >= 0 for rates in targets.M33_INSTRUCTIONS.values() for v in rates.values())
 
 
-def test_mvp_estimate_of_tenet12_matches_the_device_profile(tenet12):
-    graph = tflite.read_graph(tenet12)
+def test_mvp_estimate_of_tenet12_matches_the_device_profile(tenet12_int8):
+    graph = tflite.read_graph(tenet12_int8)
     estimates = [MVP().estimate(op) for op in graph.operators]
     total = sum(e.time_s for e in estimates)
     assert abs(total - TOTAL_TIME_S) <= 0.10 * TOTAL_TIME_S
@@ -58,8 +58,8 @@ def test_cortex_m33_instruction_model_reproduces_the_qemu_counts():
     assert sorted(errors)[len(errors) // 2] < 0.02
 
 
-def test_cpu_only_layers_match_the_device(tenet12):
-    graph = tflite.read_graph(tenet12)
+def test_cpu_only_layers_match_the_device(tenet12_int8):
+    graph = tflite.read_graph(tenet12_int8)
     for op, layer in zip(graph.operators, measured_layers()):
         if layer.opcode in ("reshape", "softmax"):
             assert abs(CortexM33().cpu_cycles(op) - layer.cpu_cycles) <= 0.1 * layer.cpu_cycles

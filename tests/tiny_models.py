@@ -95,13 +95,3 @@ def with_custom_op(data: bytes, opcode: str, custom_code: str = "KwsMystery") ->
             op.builtinOptionsType, op.builtinOptions = 0, None
     return tflite.pack_model(model)
 
-
-def tenet12() -> bytes:
-    """The int8 TENet12 alexa model of the reference page (random weights, random
-    calibration data: enough for counting and costing)."""
-    from kwstiny.models.tenet import TENet12
-    from kwstiny.quantize import convert_int8
-
-    model = TENet12(input_shape=(118, 1, 108), n_classes=2)
-    representative = np.random.default_rng(0).uniform(-1, 1, (8, 118, 1, 108)).astype(np.float32)
-    return convert_int8(model, representative)

@@ -361,10 +361,10 @@ def format_profile(result: dict) -> str:
 # -- commands -----------------------------------------------------------------------------
 
 def summarize_command(model: str, as_json: bool = False) -> str:
-    """What `kwstiny summarize MODEL` prints (MODEL as `paths.tflite_path` reads it)."""
-    from kwstiny.paths import tflite_path
+    """What `kwstiny summarize MODEL` prints (MODEL as `paths.resolve_tflite` reads it)."""
+    from kwstiny.paths import resolve_tflite
 
-    result = summarize(tflite_path(model))
+    result = summarize(resolve_tflite(model))
     return _json(result) if as_json else format_summary(result)
 
 
@@ -372,13 +372,13 @@ def profile_command(model: str, accelerator: str = "none", clock_hz: float = DEF
                     as_json: bool = False, device: bool = False) -> str:
     """What `kwstiny profile MODEL` prints."""
     from kwstiny.errors import KwstinyError
-    from kwstiny.paths import tflite_path
+    from kwstiny.paths import resolve_tflite
 
     if device:
         raise KwstinyError("profile --device measures the model on a board through kwstiny's "
                            "firmware, which is not built yet (the firmware issue); without "
                            "--device kwstiny estimates the profile from the model")
-    result = profile(tflite_path(model), accelerator, clock_hz)
+    result = profile(resolve_tflite(model), accelerator, clock_hz)
     return _json(result) if as_json else format_profile(result)
 
 
