@@ -30,7 +30,11 @@ ESTIMATE_BASIS = {
 def summarize(model: str | Path | bytes) -> dict:
     """Per-layer table, totals, metadata and the layers each target cannot run."""
     graph = read_graph(model)  # errors name the file
-    data = Path(model).read_bytes() if not isinstance(model, (bytes, bytearray)) else bytes(model)
+    data = bytes(model) if isinstance(model, (bytes, bytearray)) else Path(model).read_bytes()
+    return _summary(graph, data, None if isinstance(model, (bytes, bytearray)) else Path(model))
+
+
+def _summary(graph: Graph, data: bytes, path: Path | None) -> dict:
     layers, uncounted = [], []
     for op in graph.operators:
         counted = counts.count(op)
@@ -47,9 +51,10 @@ def summarize(model: str | Path | bytes) -> dict:
             "macs": counted.macs if counted else None,
         })
     kind = _data_type(graph)
+    metadata = read_metadata(data)
     return {
-        "model": str(model) if not isinstance(model, (bytes, bytearray)) else None,
-        "name": read_metadata(data).get("name") or (Path(model).stem if isinstance(model, (str, Path)) else ""),
+        "model": str(path) if path else None,
+        "name": metadata.get("name") or (path.stem if path else ""),
         "data_type": kind,
         "note": FLOAT_NOTE if kind != "int8" else "",
         "inputs": [_tensor(t) for t in graph.inputs],
@@ -63,7 +68,7 @@ def summarize(model: str | Path | bytes) -> dict:
             "file_size": graph.file_size,
             "uncounted": uncounted,
         },
-        "metadata": read_metadata(data),
+        "metadata": metadata,
         "cannot_run": _cannot_run(graph),
         "subgraphs": graph.subgraph_count,
     }
@@ -73,9 +78,9 @@ def profile(model: str | Path, accelerator: str = "none", clock_hz: float = DEFA
             measure_memory: bool = True) -> dict:
     """The summary plus per-layer cycles and time on the target, and RAM / flash."""
     cost = target(accelerator, clock_hz)
-    summary = summarize(model)
     graph = read_graph(model)
     data = Path(model).read_bytes()
+    summary = _summary(graph, data, Path(model))
     rows, unsupported, missing = [], [], []
     for op, layer in zip(graph.operators, summary["layers"]):
         estimate = cost.estimate(op)
@@ -112,13 +117,13 @@ def profile(model: str | Path, accelerator: str = "none", clock_hz: float = DEFA
             "ops_per_s": totals["ops"] / seconds if seconds and complete else None,
             "macs_per_s": totals["macs"] / seconds if seconds and complete else None,
         },
-        "memory": _memory(data) if measure_memory else None,
+        "memory": _memory(data, cost.name) if measure_memory else None,
         "flash": {"model_bytes": totals["file_size"]},
     }
     return result
 
 
-def _memory(data: bytes) -> dict:
+def _memory(data: bytes, accelerator: str) -> dict:
     from kwstiny.errors import KwstinyError
 
     try:
@@ -132,7 +137,9 @@ def _memory(data: bytes) -> dict:
         "bookkeeping_bytes": arena.bookkeeping_bytes,
         "note": ("tensor arena measured with the tflite-micro runtime (64-bit host); its "
                  f"{arena.bookkeeping_bytes} bytes of pointer-holding records are about "
-                 "half that on a Cortex-M33"),
+                 "half that on a Cortex-M33"
+                 + ("; the MVP kernels keep further per-channel data (float16 bias and "
+                    "scale) in the arena, not in this figure" if accelerator == "MVP" else "")),
     }
 
 
@@ -310,6 +317,7 @@ def format_profile(result: dict) -> str:
         if memory.get("arena_bytes"):
             lines.append(f"RAM, Runtime Memory Size (bytes): {si(memory['arena_bytes'])} "
                          f"({memory['arena_bytes']:,}, TFLM tensor arena, measured)")
+            lines.append(f"RAM note: {memory['note']}")
         else:
             lines.append(f"RAM, Runtime Memory Size (bytes): not measured: {memory['error']}")
     lines += [
