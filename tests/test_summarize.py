@@ -113,3 +113,14 @@ def test_unknown_model_name_and_device(conv_int8, monkeypatch, tmp_path):
     assert result.exit_code == 1 and "no model 'no_such_model'" in result.output
     result = _run("profile", conv_int8, "--device")
     assert result.exit_code == 1 and "firmware" in result.output
+
+
+def test_builtin_op_missing_from_tflm_is_listed(sequence_int8):
+    # Keras' layer norm with a dynamic batch converts with REDUCE_PROD, which TFLM lacks
+    summary = json.loads(_run("summarize", sequence_int8, "--json").output)
+    missing = [c for c in summary["cannot_run"]["none"] if c["opcode"] == "reduce_prod"]
+    assert missing and missing[0]["reason"] == "TFLM has no kernel for reduce_prod"
+    assert summary["totals"]["uncounted"] == []  # counted, just not runnable
+    result = json.loads(_run("profile", sequence_int8, "--json").output)
+    assert missing[0]["index"] in result["totals"]["unsupported_layers"]
+    assert "reduce_prod" in result["memory"]["error"]
