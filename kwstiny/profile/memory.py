@@ -153,3 +153,33 @@ def _too_small(log: str) -> bool:
 def _last_lines(log: str, n: int = 3) -> str:
     lines = [line.strip() for line in log.strip().splitlines() if line.strip()]
     return " / ".join(lines[-n:]) if lines else "no message"
+
+
+# -- flash: the runtime's code ------------------------------------------------------------
+# Measured by benchmarks/tflm_code_size/run.sh: a program that loads, allocates and invokes
+# a model with TFLM + CMSIS-NN for Cortex-M33 (arm-none-eabi-gcc -Os, --gc-sections),
+# text + data bytes. `framework`: no kernel registered; `first_kernel`: what conv_2d adds
+# (its code and the int8 helpers most kernels share); `kernels`: what each other kernel
+# adds on top of conv_2d.
+RUNTIME_CODE: dict = {}
+
+
+@dataclass(frozen=True)
+class CodeSize:
+    bytes: int | None     # framework + kernels, None when no measurement applies
+    kernels: tuple[str, ...]
+    unmeasured: tuple[str, ...]  # kernels with no measurement (left out of `bytes`)
+
+
+def runtime_code(opcodes) -> CodeSize:
+    """Flash for TFLM's framework and the kernels of `opcodes` (one each)."""
+    if not RUNTIME_CODE:
+        return CodeSize(None, (), tuple(sorted(set(opcodes))))
+    kernels = sorted(set(opcodes))
+    known = [k for k in kernels if k == "conv_2d" or k in RUNTIME_CODE["kernels"]]
+    total = RUNTIME_CODE["framework"]
+    if known:
+        # the first kernel brings the shared int8 helpers; measured with conv_2d
+        total += RUNTIME_CODE["first_kernel"]
+        total += sum(RUNTIME_CODE["kernels"][k] for k in known if k != "conv_2d")
+    return CodeSize(total, tuple(known), tuple(k for k in kernels if k not in known))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kwstiny.profile import counts
-from kwstiny.profile.memory import measure_arena
+from kwstiny.profile.memory import measure_arena, runtime_code
 from kwstiny.profile.targets import DEFAULT_CLOCK_HZ, MVP, CortexM33, target
 from kwstiny.tflite import Graph, Operator, Tensor, read_graph, read_metadata
 
@@ -118,9 +118,21 @@ def profile(model: str | Path, accelerator: str = "none", clock_hz: float = DEFA
             "macs_per_s": totals["macs"] / seconds if seconds and complete else None,
         },
         "memory": _memory(data, cost.name) if measure_memory else None,
-        "flash": {"model_bytes": totals["file_size"]},
+        "flash": _flash(graph, totals["file_size"], cost.name),
     }
     return result
+
+
+def _flash(graph: Graph, model_bytes: int, accelerator: str) -> dict:
+    code = runtime_code(op.opcode for op in graph.operators if op.opcode != "custom")
+    note = ("TFLM + CMSIS-NN for Cortex-M33, -Os: framework plus each kernel, linked and "
+            "measured (benchmarks/tflm_code_size)")
+    if code.unmeasured:
+        note += "; not measured, left out: " + ", ".join(code.unmeasured)
+    if accelerator == "MVP":
+        note += "; the Silicon Labs MVP kernels add their own code (not measured)"
+    return {"model_bytes": model_bytes, "runtime_code_bytes": code.bytes,
+            "runtime_code_note": note if code.bytes is not None else "not measured"}
 
 
 def _memory(data: bytes, accelerator: str) -> dict:
@@ -312,6 +324,8 @@ def format_profile(result: dict) -> str:
         f"Output Shape: {', '.join(_shape(t) for t in outputs)}",
         f"Output Data Type: {', '.join(t['dtype'] for t in outputs)}",
         f"Flash, Model File Size (bytes): {si(result['flash']['model_bytes'])}",
+        f"Flash, Runtime Code Size (bytes): {si(result['flash']['runtime_code_bytes'])} "
+        f"({result['flash']['runtime_code_note']})",
     ]
     if memory is not None:
         if memory.get("arena_bytes"):
