@@ -112,7 +112,7 @@ def profile(model: str | Path, accelerator: str = "none", clock_hz: float = DEFA
             "acc_cycles": acc,
             "cpu_cycles": cpu,
             "time_s": seconds,
-            "cpu_utilization": cpu / (seconds * cost.clock_hz) if seconds else None,
+            "cpu_utilization": cpu / (seconds * cost.clock_hz) if seconds and complete else None,
             "inferences_per_s": 1.0 / seconds if seconds and complete else None,
             "ops_per_s": totals["ops"] / seconds if seconds and complete else None,
             "macs_per_s": totals["macs"] / seconds if seconds and complete else None,
@@ -344,7 +344,9 @@ def format_profile(result: dict) -> str:
         "CPU Utilization (%): " + (f"{100 * totals['cpu_utilization']:.1f}"
                                    if totals["cpu_utilization"] is not None else "?"),
         f"Clock Rate (hz): {si(result['clock_hz'])}",
-        f"Time (s): {si(totals['time_s'])}" + ("" if totals["complete"] else " (lower bound)"),
+        (f"Time (s): {si(totals['time_s'])}" if totals["complete"] else
+         f"Time (s): at least {si(totals['time_s'])} ({len(totals['layers_without_estimate'])} "
+         f"layers without estimate, {len(totals['unsupported_layers'])} unsupported)"),
         f"Ops/s: {si(totals['ops_per_s'])}",
         f"MACs/s: {si(totals['macs_per_s'])}",
         "Inference/s: " + (f"{totals['inferences_per_s']:.1f}"
