@@ -124,3 +124,17 @@ def test_builtin_op_missing_from_tflm_is_listed(sequence_int8):
     result = json.loads(_run("profile", sequence_int8, "--json").output)
     assert missing[0]["index"] in result["totals"]["unsupported_layers"]
     assert "reduce_prod" in result["memory"]["error"]
+
+
+def test_profile_of_the_alexa_model(tenet12_int8):
+    from kwstiny.frontend import state_bytes
+    from kwstiny.spec import load_spec
+
+    result = json.loads(_run("profile", tenet12_int8, "--accelerator", "MVP", "--json").output)
+    assert result["name"] == "keyword_spotting_alexa"
+    assert result["totals"]["layers"] == 56 and result["totals"]["unsupported_layers"] == []
+    assert abs(result["totals"]["time_s"] - 57.0e-3) <= 5.7e-3
+    spec = load_spec("keyword_spotting_alexa")
+    assert result["frontend"]["state_bytes"] == state_bytes(spec.frontend) > 0
+    text = _run("profile", tenet12_int8).output
+    assert "RAM, Frontend State (bytes):" in text and "RAM, Total (bytes):" in text

@@ -118,9 +118,28 @@ def profile(model: str | Path, accelerator: str = "none", clock_hz: float = DEFA
             "macs_per_s": totals["macs"] / seconds if seconds and complete else None,
         },
         "memory": _memory(data, cost.name) if measure_memory else None,
+        "frontend": _frontend(summary["metadata"]),
         "flash": _flash(graph, totals["file_size"], cost.name),
     }
     return result
+
+
+def _frontend(metadata: dict) -> dict:
+    """RAM of the C frontend's state for the settings in the model's metadata."""
+    from kwstiny.errors import KwstinyError
+
+    if not any(key.startswith("fe.") for key in metadata):
+        return {"state_bytes": None, "note": "the model's metadata has no frontend settings"}
+    try:
+        from kwstiny.frontend import state_bytes
+        from kwstiny.frontend.settings import FrontendSettings
+
+        size = state_bytes(FrontendSettings.from_metadata(metadata))
+    except (KwstinyError, ImportError) as error:
+        return {"state_bytes": None, "note": f"not measured: {error}"}
+    return {"state_bytes": size,
+            "note": "the C frontend's state for the model's settings, this host's build: its "
+                    "few pointers are half as wide on a Cortex-M33"}
 
 
 def _flash(graph: Graph, model_bytes: int, accelerator: str) -> dict:
@@ -327,6 +346,7 @@ def format_profile(result: dict) -> str:
         f"Flash, Runtime Code Size (bytes): {si(result['flash']['runtime_code_bytes'])} "
         f"({result['flash']['runtime_code_note']})",
     ]
+    frontend = result["frontend"]
     if memory is not None:
         if memory.get("arena_bytes"):
             lines.append(f"RAM, Runtime Memory Size (bytes): {si(memory['arena_bytes'])} "
@@ -334,6 +354,14 @@ def format_profile(result: dict) -> str:
             lines.append(f"RAM note: {memory['note']}")
         else:
             lines.append(f"RAM, Runtime Memory Size (bytes): not measured: {memory['error']}")
+    if frontend["state_bytes"] is not None:
+        lines.append(f"RAM, Frontend State (bytes): {si(frontend['state_bytes'])} "
+                     f"({frontend['state_bytes']:,}; {frontend['note']})")
+        if memory is not None and memory.get("arena_bytes"):
+            total = memory["arena_bytes"] + frontend["state_bytes"]
+            lines.append(f"RAM, Total (bytes): {si(total)} ({total:,}: arena + frontend state)")
+    else:
+        lines.append(f"RAM, Frontend State (bytes): ? ({frontend['note']})")
     lines += [
         f"Operation Count: {si(totals['ops'])}",
         f"Multiply-Accumulate Count: {si(totals['macs'])}",
