@@ -6,7 +6,8 @@ Two targets, both at a clock you choose (78 MHz by default):
     cycles = M33_LAYER_OVERHEAD + M33_CPI x instructions(kernel, sizes)
     - instructions: per CMSIS-NN kernel (the one TFLM's CMSIS-NN build picks for the
       layer), a linear function of the layer's sizes (`features.Features`: MACs on real
-      input, output elements, output positions, im2col elements, input elements, 1).
+      input, output elements, output positions, im2col elements, weight elements,
+      input elements, 1).
       `M33_INSTRUCTIONS[kernel][feature]` is the instructions per unit of that feature,
       fitted (`fit.fit_cortex_m33`) to instruction counts measured under QEMU
       (`reference.CMSIS_NN_INSTRUCTIONS`). These counts are real; the next two numbers
