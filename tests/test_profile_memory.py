@@ -51,3 +51,18 @@ def test_tenet12_arena(tenet12_int8):
 def test_model_the_runtime_cannot_run_is_reported(custom_op_model):
     with pytest.raises(KwstinyError, match="KwsMystery|custom"):
         measure_arena(custom_op_model)
+
+
+def test_runtime_code_adds_up_to_kernels_linked_together():
+    from kwstiny.profile.memory import RUNTIME_CODE, runtime_code
+
+    tenet = runtime_code(["conv_2d", "depthwise_conv_2d", "add", "average_pool_2d", "reshape",
+                          "fully_connected", "softmax", "conv_2d"])
+    measured = RUNTIME_CODE["framework"] + RUNTIME_CODE["linked_together"]["tenet12"]
+    assert abs(tenet.bytes - measured) <= 0.02 * measured and not tenet.unmeasured
+    block = runtime_code(["conv_2d", "fully_connected", "mean", "squared_difference", "rsqrt",
+                          "sub", "mul", "add", "batch_matmul", "transpose", "reshape", "softmax"])
+    measured = RUNTIME_CODE["framework"] + RUNTIME_CODE["linked_together"]["transformer_block"]
+    assert measured <= block.bytes <= 1.10 * measured  # shared helpers counted twice
+    odd = runtime_code(["conv_2d", "gelu"])
+    assert odd.unmeasured == ("gelu",) and odd.bytes == runtime_code(["conv_2d"]).bytes

@@ -151,7 +151,8 @@ def _flash(graph: Graph, model_bytes: int, accelerator: str) -> dict:
     if accelerator == "MVP":
         note += "; the Silicon Labs MVP kernels add their own code (not measured)"
     return {"model_bytes": model_bytes, "runtime_code_bytes": code.bytes,
-            "runtime_code_note": note if code.bytes is not None else "not measured"}
+            "runtime_code_note": note if code.bytes is not None else "not measured",
+            "total_bytes": model_bytes + code.bytes if code.bytes is not None else None}
 
 
 def _memory(data: bytes, accelerator: str) -> dict:
@@ -345,6 +346,7 @@ def format_profile(result: dict) -> str:
         f"Flash, Model File Size (bytes): {si(result['flash']['model_bytes'])}",
         f"Flash, Runtime Code Size (bytes): {si(result['flash']['runtime_code_bytes'])} "
         f"({result['flash']['runtime_code_note']})",
+        f"Flash, Total (bytes): {si(result['flash']['total_bytes'])}",
     ]
     frontend = result["frontend"]
     if memory is not None:
