@@ -99,3 +99,19 @@ def test_what_the_mvp_runs(conv_int8, conv_float, custom_op_model):
     custom = [op for op in tflite.read_graph(custom_op_model).operators if op.opcode == "custom"]
     for model in (mvp, CortexM33()):
         assert model.estimate(custom[0]).where == "unsupported"
+
+
+def test_kernel_model_adds_up_to_a_whole_tflm_inference(tenet12_int8):
+    """The instruction model against TFLM + CMSIS-NN running TENet12 under QEMU."""
+    from kwstiny.profile.reference import (TFLM_TENET12_INVOKE_INSTRUCTIONS,
+                                           TFLM_TENET12_LAYER_INSTRUCTIONS)
+
+    graph = tflite.read_graph(tenet12_int8)
+    predicted = [(CortexM33().cpu_cycles(op) - targets.M33_LAYER_OVERHEAD) / targets.M33_CPI
+                 for op in graph.operators]
+    assert len(predicted) == len(TFLM_TENET12_LAYER_INSTRUCTIONS)
+    total = sum(predicted)
+    assert abs(total - TFLM_TENET12_INVOKE_INSTRUCTIONS) <= 0.03 * TFLM_TENET12_INVOKE_INSTRUCTIONS
+    for index, (guess, measured) in enumerate(zip(predicted, TFLM_TENET12_LAYER_INSTRUCTIONS)):
+        if measured > 100_000:
+            assert abs(guess - measured) <= 0.08 * measured, index

@@ -11,6 +11,8 @@
    -icount; CMSIS-NN 99f736a6, arm-none-eabi-gcc 12.2 -O2) for TENet12's layer shapes and
    size variants. These are instructions, not cycles: `targets.CortexM33` turns them into
    cycles with a cycles-per-instruction figure calibrated on row 1's CPU-only layers.
+3. `TFLM_TENET12_LAYER_INSTRUCTIONS`: a whole TENet12 inference in TFLM + CMSIS-NN under
+   QEMU, per layer, to check that the kernel model adds up (`benchmarks/tflm_qemu_layers`).
 """
 
 from __future__ import annotations
@@ -157,6 +159,18 @@ CMSIS_NN_INSTRUCTIONS = """
     batch_matmul 50 1 32 50 1 1 1 80000 2500 3200 281000
 """
 
+
+# Instructions of one whole TFLM + CMSIS-NN inference of TENet12 on a Cortex-M33 under QEMU,
+# per layer (TFLM profiler events; benchmarks/tflm_qemu_layers/run.sh, resolution 50
+# instructions): checks that the per-kernel instruction model adds up inside TFLM.
+TFLM_TENET12_INVOKE_INSTRUCTIONS = 15667250
+TFLM_TENET12_LAYER_INSTRUCTIONS = (
+    2310100, 981800, 648250, 345500, 438450, 156500, 499600, 646100, 345500, 156550, 499650,
+    646100, 345550, 156550, 499650, 646100, 345550, 156500, 499600, 328400, 180300, 223100,
+    80000, 259500, 326700, 180300, 79950, 259450, 326700, 180300, 79900, 259450, 326700,
+    180300, 79900, 259450, 163650, 97000, 111750, 40350, 138500, 161500, 97000, 40350, 138450,
+    161450, 97000, 40350, 138450, 161450, 97000, 40350, 4150, 250, 700, 1300,
+)
 
 @dataclass(frozen=True)
 class MeasuredLayer:

@@ -17,9 +17,9 @@ from kwstiny.tflite import Graph, Operator, Tensor, read_graph, read_metadata
 FLOAT_NOTE = ("float model: the device path (TFLM int8 kernels, the MVP, kwstiny's cycle "
               "models) needs int8; quantize it first (kwstiny quantize)")
 ESTIMATE_BASIS = {
-    "none": "estimate: CMSIS-NN instruction counts measured under QEMU (Cortex-M33), "
-            "x 1.50 cycles per instruction calibrated on one device-measured layer; "
-            "expect +-30 %",
+    "none": "estimate: CMSIS-NN instruction counts measured under QEMU (Cortex-M33; "
+            "within 1 % of a whole TFLM inference there) x 1.50 cycles per instruction "
+            "calibrated on one device-measured layer; expect +-30 %",
     "MVP": "estimate: MVP cost model fitted to a per-layer profile measured on an "
            "EFR32xG24 (kwstiny.profile.targets); CPU layers as for --accelerator none",
 }
