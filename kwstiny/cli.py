@@ -285,5 +285,33 @@ def dataset_sweep(pool, eval_path, out_dir, budgets, strategies, seeds, dedup_th
                f"score_vs_budget.png")
 
 
+@main.command("summarize")
+@click.argument("model")
+@click.option("--tflite", is_flag=True,
+              help="Summarize the quantized .tflite (kwstiny always does; kept for MLTK's syntax).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def summarize(model, tflite, as_json):
+    """Per-layer table, ops / MACs / parameters, metadata and unsupported layers of MODEL
+    (a spec name, its run directory or a .tflite file)."""
+    from kwstiny.profile.report import summarize_command
+    click.echo(summarize_command(model, as_json=as_json))
+
+
+@main.command("profile")
+@click.argument("model")
+@click.option("--accelerator", type=click.Choice(["none", "MVP"], case_sensitive=False),
+              default="none", show_default=True,
+              help="none: Cortex-M33 with CMSIS-NN kernels; MVP: the EFR32xG24's accelerator.")
+@click.option("--clock", "clock_hz", type=click.FloatRange(min=1e3), default=78e6,
+              show_default=True, help="CPU (and MVP) clock in Hz.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.option("--device", is_flag=True, help="Measure on a board (needs kwstiny's firmware).")
+def profile(model, accelerator, clock_hz, as_json, device):
+    """Estimated time, cycles, RAM (measured TFLM arena) and flash of MODEL on an
+    EFR32xG24-class Cortex-M33, per layer."""
+    from kwstiny.profile.report import profile_command
+    click.echo(profile_command(model, accelerator, clock_hz, as_json=as_json, device=device))
+
+
 if __name__ == "__main__":
     main()
