@@ -18,7 +18,7 @@ from rich.text import Text
 from kwstiny.progress import console as err_console
 from kwstiny.stream.detector import Detection
 from kwstiny.stream.loop import Inference, StreamClassifier, detection_settings
-from kwstiny.stream.model import open_model
+from kwstiny.inference import open_tflite
 from kwstiny.stream.sources import FileSource, MicrophoneSource, Source
 
 
@@ -26,7 +26,7 @@ def make_classifier(model: str, runtime: str = "tflm", keep_audio: bool = False,
                     **overrides) -> StreamClassifier:
     """A StreamClassifier for MODEL with its metadata's detection settings, overridden by
     threshold / suppression_ms / window_ms / minimum_count / latency_ms when given."""
-    tflite, _ = open_model(model, runtime)
+    tflite, _ = open_tflite(model, runtime)
     settings = detection_settings(tflite.metadata, **overrides)
     return StreamClassifier(tflite, settings, keep_audio=keep_audio)
 
