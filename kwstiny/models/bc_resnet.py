@@ -26,6 +26,7 @@ import numpy as np
 import tf_keras as keras
 
 from kwstiny.errors import KwstinyError, check
+from kwstiny.models.layers import frames_and_channels
 
 
 @keras.utils.register_keras_serializable(package="kwstiny")
@@ -92,7 +93,7 @@ def BCResNet(input_shape, n_classes, scale=1.0, subspectral_groups=5, dropout=0.
     """BC-ResNet-`scale` on a (frames, 1, channels) spectrogram; see the module docstring."""
     check(scale > 0, "model.options", "scale", scale, "> 0 (BC-ResNet-1 is 1, -8 is 8)")
     check(0.0 <= dropout < 1.0, "model.options", "dropout", dropout, "0.0 <= dropout < 1.0")
-    frames, freq = _frames_and_channels(input_shape)
+    frames, freq = frames_and_channels(input_shape, "BC-ResNet")
     base = int(round(8 * scale))
     widths = [base * 2, base, int(base * 1.5), base * 2, int(base * 2.5), base * 4]
     repeats = (2, 2, 4, 4)
@@ -153,14 +154,6 @@ def _block(x, width, stage, stride, groups, dropout, name):
     if not transition:
         x = layers.Add(name=f"{name}_residual_add")([x, shortcut])
     return layers.ReLU(name=f"{name}_relu")(x)
-
-
-def _frames_and_channels(input_shape):
-    shape = tuple(int(s) for s in input_shape)
-    if len(shape) == 3 and shape[1] == 1:
-        return shape[0], shape[2]
-    raise KwstinyError(f"BC-ResNet takes a (frames, 1, channels) spectrogram; "
-                       f"got input shape {input_shape}")
 
 
 def _preset(scale):

@@ -34,6 +34,7 @@ import math
 import tf_keras as keras
 
 from kwstiny.errors import KwstinyError, check
+from kwstiny.models.layers import frames_and_channels
 
 ATTENTION_TYPES = ("time", "freq", "both", "patch")
 ACTIVATIONS = ("gelu_tanh", "gelu", "relu")
@@ -185,7 +186,7 @@ def KWT(input_shape, n_classes, attention="time", patch_size=(1, 40), num_layers
     check(d_model % heads == 0, "model.options", "d_model", d_model,
           f"a multiple of heads ({heads})")
     check(0.0 <= dropout < 1.0, "model.options", "dropout", dropout, "0.0 <= dropout < 1.0")
-    frames, channels = _frames_and_channels(input_shape)
+    frames, channels = frames_and_channels(input_shape, "KWT")
     layers = keras.layers
     inputs = keras.Input(shape=tuple(input_shape), name="input")
     spectrogram = layers.Reshape((frames, channels), name="spectrogram")(inputs)
@@ -237,16 +238,6 @@ def _patch_embeddings(inputs, frames, channels, patch_size, d_model):
     x = layers.Conv2D(d_model, (pt, pf), strides=(pt, pf), kernel_initializer=_init(),
                       name="patch_patch_proj")(x)
     return layers.Reshape((rows * cols, d_model), name="patch_sequence")(x)
-
-
-def _frames_and_channels(input_shape):
-    shape = tuple(int(s) for s in input_shape)
-    if len(shape) == 3 and shape[1] == 1:
-        return shape[0], shape[2]
-    if len(shape) == 2:
-        return shape
-    raise KwstinyError(f"KWT takes a (frames, 1, channels) or (frames, channels) spectrogram; "
-                       f"got input shape {input_shape}")
 
 
 def distillation_heads(model: keras.Model) -> keras.Model:
