@@ -40,7 +40,8 @@ def convert_int8(model, representative: np.ndarray, metadata: dict | None = None
         for row in samples:
             yield [row[None]]
 
-    converter = tf.lite.TFLiteConverter.from_keras_model(exported)
+    converter = tf.lite.TFLiteConverter.from_concrete_functions(
+        [_batch_one_function(exported)], exported)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = batches
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
@@ -50,6 +51,18 @@ def convert_int8(model, representative: np.ndarray, metadata: dict | None = None
     if int8_features:
         _check_identity_input(data)
     return tflite.write_metadata(data, metadata) if metadata else data
+
+
+def _batch_one_function(model):
+    """The model traced for a batch of exactly one: every shape is static, so layers
+    that reshape per token (KWT's dense projections, attention heads) export without
+    SHAPE/GATHER/PACK bookkeeping ops, which the microcontroller runtime lacks."""
+    import tensorflow as tf
+
+    specs = [tf.TensorSpec((1,) + tuple(t.shape[1:]), t.dtype, name=t.name.split(":")[0])
+             for t in model.inputs]
+    return tf.function(lambda *x: model(list(x) if len(x) > 1 else x[0], training=False)
+                       ).get_concrete_function(*specs)
 
 
 def _check_identity_input(data: bytes) -> None:

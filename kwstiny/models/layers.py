@@ -74,10 +74,10 @@ class MultiScaleTemporalConv(keras.layers.Layer):
 
 
 def export_model(model: keras.Model) -> keras.Model:
-    """The model as it is converted: a copy with a fixed batch size of 1 (so shapes are
-    static and no SHAPE/GATHER/PACK bookkeeping ops reach the microcontroller graph),
-    in which every MultiScaleTemporalConv is one DepthwiseConv2D with the merged kernel.
-    Weights are copied; the training model is left as it was."""
+    """The model as it is converted: every MultiScaleTemporalConv becomes one
+    DepthwiseConv2D with the merged kernel. Other layers are shared, not copied.
+    Models that cannot go the int8 way (float-only layers, recurrent layers) are
+    refused with the reason."""
     _check_int8_capable(model)
     merged = {}
 
@@ -90,14 +90,13 @@ def export_model(model: keras.Model) -> keras.Model:
             return new
         return layer.__class__.from_config(layer.get_config())
 
-    inputs = [keras.Input(shape=tuple(t.shape[1:]), batch_size=1, dtype=t.dtype,
-                          name=layer.name)
-              for t, layer in zip(model.inputs, model._input_layers)]
-    exported = keras.models.clone_model(model, input_tensors=inputs, clone_function=clone)
+    if not any(isinstance(layer, MultiScaleTemporalConv) for layer in model.layers):
+        return model
+    exported = keras.models.clone_model(model, clone_function=clone)
     for layer in exported.layers:
         if layer.name in merged:
             layer.set_weights(list(merged[layer.name]))
-        elif layer.weights:
+        else:
             layer.set_weights(model.get_layer(layer.name).get_weights())
     return exported
 
