@@ -65,7 +65,9 @@ def evaluate(spec: ModelSpec, tflite: bool = False, data=None) -> dict:
     from kwstiny.quantize import tflite_path
 
     run_dir = paths.run_dir(spec.name)
-    data = data or SpecData(spec)
+    if data is None:
+        with SpecData(spec) as data:
+            return evaluate(spec, tflite, data)
     x, y = data.features("test")
     if tflite:
         model_path = tflite_path(spec.name)

@@ -22,14 +22,9 @@ def quantization_aware_model(spec, model, data):
     q_model.compile(optimizer=keras.optimizers.Adam(spec.quantize.qat_learning_rate),
                     loss="categorical_crossentropy", metrics=["accuracy"])
     console.print(f"quantization-aware training: {spec.quantize.qat_epochs} epochs")
-    pool = data.make_pool()
-    try:
-        dataset = training_dataset(data, pool, spec.train.epochs, spec.train.batch_size)
-        weights = class_weights(data) if spec.train.class_weights == "balanced" else None
-        q_model.fit(dataset, epochs=spec.quantize.qat_epochs,
-                    steps_per_epoch=steps_per_epoch(data, spec.train.batch_size),
-                    class_weight=weights, verbose=1 if console.is_terminal else 2)
-    finally:
-        pool.close()
-        pool.join()
+    dataset = training_dataset(data, spec.train.epochs, spec.train.batch_size)
+    weights = class_weights(data) if spec.train.class_weights == "balanced" else None
+    q_model.fit(dataset, epochs=spec.quantize.qat_epochs,
+                steps_per_epoch=steps_per_epoch(data, spec.train.batch_size),
+                class_weight=weights, verbose=1 if console.is_terminal else 2)
     return q_model

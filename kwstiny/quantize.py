@@ -82,7 +82,9 @@ def quantize(spec: ModelSpec, qat: bool | None = None, data=None) -> Path:
 
     qat = spec.quantize.qat if qat is None else qat
     model = load_trained_model(spec)
-    data = data or SpecData(spec)
+    if data is None:
+        with SpecData(spec) as data:
+            return quantize(spec, qat, data)
     calibration = representative(data, spec.quantize.representative_samples)
     if qat:
         from kwstiny.qat import quantization_aware_model

@@ -82,7 +82,7 @@ def _callbacks(spec, run_dir, state_store, validation, history, best):
             logs["val_accuracy"] = float(np.mean(predicted == y_val))
             logs["val_balanced_accuracy"] = balanced_accuracy(y_val, predicted, n_classes)
             logs["learning_rate"] = float(keras.backend.get_value(
-                self.model.optimizer._decayed_lr("float32")))
+                self.model.optimizer.learning_rate))
             row = {"epoch": epoch + 1, **{k: float(v) for k, v in logs.items()}}
             history.append(row)
             value = logs[monitor]
@@ -112,7 +112,6 @@ def _callbacks(spec, run_dir, state_store, validation, history, best):
 def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
           clean: bool = False, evaluate_after: bool = True) -> dict:
     """Train the spec's model; returns a summary. Also quantizes and evaluates."""
-    import tensorflow as tf
     import tf_keras as keras
 
     from kwstiny.data.pipeline import (SpecData, class_weights, steps_per_epoch,
@@ -137,9 +136,8 @@ def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
         console.print(f"[yellow]skipped unreadable clip {path}: {reason}[/]")
     console.print(f"dataset {spec.dataset.source} ({spec.dataset.scale}): {data.counts()}")
 
-    pool = data.make_pool()
     try:
-        validation = data.features("validation", pool=pool)
+        validation = data.features("validation")
         steps = steps_per_epoch(data, spec.train.batch_size)
         model = build_model(spec, total_steps=steps * spec.train.epochs)
         history, best, initial_epoch = [], {"value": None, "epoch": 0}, 0
@@ -148,7 +146,7 @@ def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
             history, best, initial_epoch = state["history"], state["best"], state["epoch"]
             console.print(f"resuming {spec.name} after epoch {initial_epoch}")
         if initial_epoch < spec.train.epochs:
-            dataset = training_dataset(data, pool, initial_epoch, spec.train.batch_size)
+            dataset = training_dataset(data, initial_epoch, spec.train.batch_size)
             weights = class_weights(data) if spec.train.class_weights == "balanced" else None
             model.fit(dataset, epochs=spec.train.epochs, initial_epoch=initial_epoch,
                       steps_per_epoch=steps, class_weight=weights,
@@ -159,20 +157,19 @@ def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
                                f"{len(history) + 1}; the last finished epoch is kept in "
                                f"{state_store.folder} and the best in {run_dir / BEST_WEIGHTS}")
         plot_history(history, run_dir / "training_history.png")
-    finally:
-        pool.close()
-        pool.join()
-    summary = {"spec": spec.name, "epochs": len(history), "best": best,
-               "train_seconds": round(time.time() - started, 1)}
-    paths.write_json(run_dir / "train_summary.json", summary)
-    if evaluate_after:
-        from kwstiny.evaluate import evaluate
-        from kwstiny.quantize import quantize
-
-        quantize(spec, data=data)
-        summary["evaluation"] = {"float": evaluate(spec, tflite=False, data=data),
-                                 "tflite": evaluate(spec, tflite=True, data=data)}
+        summary = {"spec": spec.name, "epochs": len(history), "best": best,
+                   "train_seconds": round(time.time() - started, 1)}
         paths.write_json(run_dir / "train_summary.json", summary)
+        if evaluate_after:
+            from kwstiny.evaluate import evaluate
+            from kwstiny.quantize import quantize
+
+            quantize(spec, data=data)
+            summary["evaluation"] = {"float": evaluate(spec, tflite=False, data=data),
+                                     "tflite": evaluate(spec, tflite=True, data=data)}
+            paths.write_json(run_dir / "train_summary.json", summary)
+    finally:
+        data.close()
     return summary
 
 

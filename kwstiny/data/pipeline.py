@@ -52,6 +52,7 @@ class SpecData:
         self.labels = np.array(self.labels)
         self.splits = np.array([c.split for c in self.clips])
         self.bank = AudioBank.build(self.clips, spec.frontend.sample_rate_hz, progress)
+        self._pool = None
         readable = np.array([self.bank.length(i) > 0 for i in range(len(self.clips))])
         self.unreadable = sorted(self.bank.unreadable) + list(self.index.skipped)
         self.usable = readable
@@ -119,7 +120,7 @@ class SpecData:
                              keep_start=int(self.labels[i]) not in special) for i in idx]
 
     # Features ----------------------------------------------------------------------------
-    def features(self, split: str, pool=None, limit: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    def features(self, split: str, limit: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Clean features and labels of a split, cached on disk by content."""
         recipes = self.plan_split(split, limit)
         key = hashlib.sha1(json.dumps({
@@ -130,38 +131,49 @@ class SpecData:
         if cache.is_file():
             with np.load(cache) as data:
                 return data["x"], data["y"]
-        x = self.build(recipes, augment=False, pool=pool, description=f"{split} features")
+        x = self.build(recipes, augment=False, description=f"{split} features")
         y = np.array([r.label for r in recipes], np.int64)
         with paths.atomic_path(cache) as tmp:
             with open(tmp, "wb") as f:
                 np.savez(f, x=x, y=y)
         return x, y
 
-    def build(self, recipes: list[SampleRecipe], augment: bool, pool=None,
+    def build(self, recipes: list[SampleRecipe], augment: bool,
               description: str = "samples") -> np.ndarray:
-        own = pool is None
-        pool = pool or self.make_pool()
-        try:
-            out = []
-            with progress_bar() as progress:
-                task = progress.add_task(description, total=len(recipes))
-                fn = _augmented if augment else _clean
-                for x in pool.imap(fn, recipes, chunksize=32):
-                    out.append(x)
-                    progress.advance(task)
-            return np.stack(out) if out else np.zeros((0,) + self.spec.input_shape, np.float32)
-        finally:
-            if own:
-                pool.close()
-                pool.join()
+        out = []
+        with progress_bar() as progress:
+            task = progress.add_task(description, total=len(recipes))
+            fn = _augmented if augment else _clean
+            for x in self.pool.imap(fn, recipes, chunksize=32):
+                out.append(x)
+                progress.advance(task)
+        return np.stack(out) if out else np.zeros((0,) + self.spec.input_shape, np.float32)
 
-    def make_pool(self, workers: int | None = None):
+    @property
+    def pool(self):
         """Worker processes (spawned, so TensorFlow's threads are never forked) that each
-        hold the memory-mapped bank and the augmenter."""
-        ctx = multiprocessing.get_context("spawn")
-        workers = workers or os.cpu_count() or 1
-        return ctx.Pool(workers, initializer=_init_worker, initargs=(
-            str(self.bank.directory), self.spec, [str(p) for p in self.index.noise_files]))
+        hold the memory-mapped bank and the augmenter; started on first use."""
+        if self._pool is None:
+            ctx = multiprocessing.get_context("spawn")
+            # Workers get plain settings, not the spec: unpickling the spec's model
+            # builder would import TensorFlow into every worker.
+            spec = self.spec
+            self._pool = ctx.Pool(os.cpu_count() or 1, initializer=_init_worker, initargs=(
+                str(self.bank.directory), spec.frontend, spec.augment,
+                spec.dataset.cropped_keyword_range, [str(p) for p in self.index.noise_files]))
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def _stable_seed(text: str) -> int:
@@ -172,18 +184,15 @@ def _stable_seed(text: str) -> int:
 _worker: dict = {}
 
 
-def _init_worker(bank_dir: str, spec: ModelSpec, noise_files: list[str]):
-    _worker["bank"] = AudioBank(bank_dir)
-    _worker["spec"] = spec
-    _worker["noise_files"] = noise_files
-    _worker["augmenter"] = None
+def _init_worker(bank_dir: str, frontend, augment, crop_range, noise_files: list[str]):
+    _worker.update(bank=AudioBank(bank_dir), frontend=frontend, augment=augment,
+                   crop_range=crop_range, noise_files=noise_files, augmenter=None)
 
 
 def _sample(recipe: SampleRecipe, augmenter) -> np.ndarray:
-    spec = _worker["spec"]
     audio = None if recipe.kind == SILENCE else _worker["bank"][recipe.clip]
-    return build_sample(recipe, audio, spec.frontend, spec.augment, augmenter,
-                        spec.dataset.cropped_keyword_range)
+    return build_sample(recipe, audio, _worker["frontend"], _worker["augment"], augmenter,
+                        _worker["crop_range"])
 
 
 def _clean(recipe: SampleRecipe) -> np.ndarray:
@@ -191,35 +200,37 @@ def _clean(recipe: SampleRecipe) -> np.ndarray:
 
 
 def _augmented(recipe: SampleRecipe) -> np.ndarray:
-    spec = _worker["spec"]
-    if not spec.augment.enable:
+    if not _worker["augment"].enable:
         return _sample(recipe, None)
     if _worker["augmenter"] is None:
-        _worker["augmenter"] = WaveAugmenter(spec.augment, _worker["noise_files"],
-                                             spec.frontend.sample_rate_hz)
+        _worker["augmenter"] = WaveAugmenter(_worker["augment"], _worker["noise_files"],
+                                             _worker["frontend"].sample_rate_hz)
     return _sample(recipe, _worker["augmenter"])
 
 
 # tf.data ---------------------------------------------------------------------------------------
 
-def training_dataset(data: SpecData, pool, initial_epoch: int, batch_size: int):
-    """A tf.data.Dataset whose every iteration is the next epoch's augmented samples."""
+def training_dataset(data: SpecData, initial_epoch: int, batch_size: int):
+    """A tf.data.Dataset of augmented batches, epoch after epoch from `initial_epoch`.
+    Keras keeps one iterator across epochs, so the stream never ends; each epoch's last
+    batch may be short, which keeps `steps_per_epoch` batches aligned to epochs."""
     import tensorflow as tf
 
     n_classes = len(data.classes)
-    epochs = iter(range(initial_epoch, 1 << 30))
     eye = np.eye(n_classes, dtype=np.float32)
 
     def generate():
-        recipes = data.plan_epoch(next(epochs))
-        labels = [r.label for r in recipes]
-        for recipe_label, x in zip(labels, pool.imap(_augmented, recipes, chunksize=16)):
-            yield x.astype(np.float32), eye[recipe_label]
+        for epoch in range(initial_epoch, 1 << 30):
+            recipes = data.plan_epoch(epoch)
+            samples = data.pool.imap(_augmented, recipes, chunksize=16)
+            for start in range(0, len(recipes), batch_size):
+                chunk = recipes[start:start + batch_size]
+                x = np.stack([next(samples) for _ in chunk]).astype(np.float32)
+                yield x, eye[[r.label for r in chunk]]
 
-    signature = (tf.TensorSpec(data.spec.input_shape, tf.float32),
-                 tf.TensorSpec((n_classes,), tf.float32))
-    dataset = tf.data.Dataset.from_generator(generate, output_signature=signature)
-    return dataset.batch(batch_size).prefetch(4)
+    signature = (tf.TensorSpec((None,) + tuple(data.spec.input_shape), tf.float32),
+                 tf.TensorSpec((None, n_classes), tf.float32))
+    return tf.data.Dataset.from_generator(generate, output_signature=signature).prefetch(2)
 
 
 def steps_per_epoch(data: SpecData, batch_size: int) -> int:
@@ -233,9 +244,9 @@ def class_weights(data: SpecData) -> dict[int, float]:
     return {c: float(len(labels) / (len(counts) * n)) if n else 0.0 for c, n in enumerate(counts)}
 
 
-def representative(data: SpecData, count: int, pool=None) -> np.ndarray:
+def representative(data: SpecData, count: int) -> np.ndarray:
     """Calibration inputs for quantization: clean validation features, class-mixed."""
-    x, _ = data.features("validation", pool=pool, limit=count)
+    x, _ = data.features("validation", limit=count)
     return x.astype(np.float32)
 
 
