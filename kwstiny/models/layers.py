@@ -130,16 +130,22 @@ def _nested_layers(model):
             yield from _nested_layers(layer)
 
 
-def _check_int8_capable(model: keras.Model) -> None:
+def int8_problem(model: keras.Model) -> str | None:
+    """Why `model` cannot take the int8 path, or None when it can."""
     for layer in _nested_layers(model):
         if isinstance(layer, FloatOnly):
-            raise KwstinyError(
-                f"model {model.name} computes its own spectrogram in float (layer "
-                f"{layer.name!r}, a trainable STFT/mel basis); it is not for the int8 "
-                "microcontroller path. Export its learned filterbank with "
-                "kwstiny.models.trainable_frontend.export_filterbank instead.")
+            return (f"model {model.name} computes its own spectrogram in float (layer "
+                    f"{layer.name!r}, a trainable STFT/mel basis); it is not for the int8 "
+                    "microcontroller path. Export its learned filterbank with "
+                    "kwstiny.models.trainable_frontend.export_filterbank instead.")
         if isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional)):
-            raise KwstinyError(
-                f"model {model.name} has a recurrent layer ({layer.name!r}); kwstiny's int8 "
-                "path has no recurrent kernels. Recurrent models (the distillation "
-                "teacher) run in float only.")
+            return (f"model {model.name} has a recurrent layer ({layer.name!r}); kwstiny's "
+                    "int8 path has no recurrent kernels. Recurrent models (the distillation "
+                    "teacher) run in float only.")
+    return None
+
+
+def _check_int8_capable(model: keras.Model) -> None:
+    problem = int8_problem(model)
+    if problem:
+        raise KwstinyError(problem)
