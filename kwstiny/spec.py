@@ -155,7 +155,8 @@ class TrainSpec:
     checkpoint_monitor: str = "val_balanced_accuracy"
     seed: int = 42
     # "steps": learning_rate_steps. "cosine": linear warm-up from 0 to learning_rate over
-    # warmup_epochs, then cosine decay to min_learning_rate at the last step.
+    # warmup_epochs (at most all but the last step of a short run), then cosine decay to
+    # min_learning_rate at the last step.
     learning_rate_schedule: str = "steps"
     learning_rate: float = 0.001
     warmup_epochs: float = 0.0
@@ -184,8 +185,7 @@ class TrainSpec:
         check(self.learning_rate > 0, own, "learning_rate", self.learning_rate, "> 0")
         check(0 <= self.min_learning_rate <= self.learning_rate, own, "min_learning_rate",
               self.min_learning_rate, "0 <= min_learning_rate <= learning_rate")
-        check(0 <= self.warmup_epochs < self.epochs, own, "warmup_epochs", self.warmup_epochs,
-              f"0 <= warmup_epochs < epochs ({self.epochs})")
+        check(self.warmup_epochs >= 0, own, "warmup_epochs", self.warmup_epochs, ">= 0")
         check(self.weight_decay >= 0, own, "weight_decay", self.weight_decay, ">= 0")
         check(0 <= self.label_smoothing < 1, own, "label_smoothing", self.label_smoothing,
               "0 <= label_smoothing < 1")

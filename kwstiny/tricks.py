@@ -23,7 +23,8 @@ def learning_rate_schedule(spec: ModelSpec, total_steps: int):
     train = spec.train
     if train.learning_rate_schedule == "cosine":
         total_steps = max(1, int(total_steps))
-        warmup = int(round(total_steps * train.warmup_epochs / train.epochs))
+        warmup = min(int(round(total_steps * train.warmup_epochs / train.epochs)),
+                     total_steps - 1)
         floor = train.min_learning_rate / train.learning_rate
         if warmup == 0:
             return keras.optimizers.schedules.CosineDecay(

@@ -207,6 +207,26 @@ def test_recipe_prepares_official_splits_and_silence(server, home):
     assert not (home / "downloads" / "speech_commands_test.tar.gz").exists()
 
 
+def test_index_takes_the_official_splits_and_the_12_label_task(server, home):
+    from kwstiny.data.index import index_folder
+    from kwstiny.spec import DatasetSpec
+
+    recipe = sc.SpeechCommandsRecipe("speech_commands_test", good(server.url), WORDS)
+    folder = recipe.prepare("test", progress=False)
+    index = index_folder(folder, DatasetSpec(source=str(folder), classes=sc.CLASSES_12), 16000)
+    by_id = {c.sample_id: c for c in index.clips}
+    assert by_id["yes/bbb20_nohash_1"].split == "validation"
+    assert by_id["go/ccc39_nohash_0"].split == "test"
+    assert by_id["wow/aaa110_nohash_0"].label == "_unknown_"      # not one of the 12
+    assert by_id["stop/ddd48_nohash_1"].label == "stop"
+    counts = index.counts()
+    assert counts["test"]["_silence_"] == 2 and counts["train"]["_silence_"] == 4
+    assert len(index.noise_files) == 1
+    # The all-words task has no silence or unknown class: those clips are left out.
+    words = index_folder(folder, DatasetSpec(source=str(folder), classes=WORDS), 16000)
+    assert {c.label for c in words.clips} == set(WORDS)
+
+
 def test_recipe_files_declare_the_official_archives():
     import runpy
 

@@ -3,7 +3,9 @@
 Any dataset is a folder of class subfolders (wav / flac / ogg): a recipe in `datasets/`
 makes one in the cache, or the user points at their own. Splits go by group (a synthetic
 voice, or a speaker) through a stable hash, so no voice or speaker is in two splits and a
-clip keeps its split from run to run. Unusable files are reported by path and skipped.
+clip keeps its split from run to run; a dataset with official splits (Speech Commands)
+records each clip's split in its manifest instead. Unusable files are reported by path
+and skipped.
 """
 
 from __future__ import annotations
@@ -155,7 +157,11 @@ def index_folder(root: str | os.PathLike, dataset_spec, sample_rate: int,
             span = None
             if "keyword_start" in record and "keyword_end" in record:
                 span = (float(record["keyword_start"]), float(record["keyword_end"]))
-            split = split_of(group, dataset_spec.validation_fraction, dataset_spec.test_fraction)
+            # A dataset with official splits (Speech Commands' lists) records them.
+            split = record.get("split")
+            if split not in SPLITS:
+                split = split_of(group, dataset_spec.validation_fraction,
+                                 dataset_spec.test_fraction)
             clips.append(Clip(sample_id, path, label, group, split, span))
     if skipped:
         _warn_skipped(root, skipped)

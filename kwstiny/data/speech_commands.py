@@ -30,6 +30,7 @@ import numpy as np
 from kwstiny import paths
 from kwstiny.data.download import Archive, download, extract_tar
 from kwstiny.errors import KwstinyError
+from kwstiny.frontend.settings import FrontendSettings
 
 COMMANDS = ("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go")
 CLASSES_12 = COMMANDS + ("_silence_", "_unknown_")
@@ -54,6 +55,43 @@ MANIFEST = "manifest.jsonl"
 NOISE = "_background_noise_"
 SILENCE = "_silence_"
 SCALES = ("full", "demo", "test")
+
+
+def frontend_settings(**changes) -> FrontendSettings:
+    """The features the Speech Commands studies use: 1 s at 16 kHz, 30 ms windows every
+    10 ms, 40 mel channels from 20 to 7600 Hz (kws_streaming's mel range), 98 x 40, as
+    int8 (dynamic scale) so the board feeds the model its own frontend's bytes. Specs
+    that share a teacher share this."""
+    settings = dict(sample_rate_hz=16000, sample_length_ms=1000, window_size_ms=30,
+                    window_step_ms=10, filterbank_n_channels=40,
+                    filterbank_lower_band_limit=20.0, filterbank_upper_band_limit=7600.0,
+                    quantize_dynamic_scale_enable=True)
+    settings.update(changes)
+    return FrontendSettings(**settings)
+
+
+def dataset_spec(version: int = 2, task: int = 12, **changes):
+    """DatasetSpec for Speech Commands v1/v2, 12-label task (ten commands, silence,
+    unknown) or all words (35 labels in v2, 30 in v1)."""
+    from kwstiny.spec import DatasetSpec
+
+    if version not in (1, 2):
+        raise KwstinyError(f"Speech Commands version {version!r}: 1 or 2")
+    words = WORDS_V2 if version == 2 else WORDS_V1
+    if task == 12:
+        classes = CLASSES_12
+    elif task == len(words):
+        classes = words
+    else:
+        raise KwstinyError(f"Speech Commands v{version} has a 12-label task and a "
+                           f"{len(words)}-label task, not {task}")
+    settings = dict(source=f"speech_commands_v{version}", classes=classes,
+                    # unknown words: as many as an average command; silence is its own
+                    # class here, and cropped keywords are not the study's unknowns.
+                    unknown_class_multiplier=1.0, silence_as_unknown=0.0,
+                    cropped_keyword_as_unknown=0.0)
+    settings.update(changes)
+    return DatasetSpec(**settings)
 
 
 @dataclass(frozen=True)
@@ -131,20 +169,18 @@ class SpeechCommandsRecipe:
         return records
 
     def _make_silence(self, folder: Path, records: list[dict]) -> list[dict]:
-        import soundfile
+        from kwstiny.data.audio import AudioError, read_audio, write_wav
 
-        noise_files = sorted((folder / NOISE).glob("*.wav"))
-        if not noise_files:
-            return []
         noises = []
-        for path in noise_files:
-            audio, rate = soundfile.read(path, dtype="float32", always_2d=True)
-            if rate == self.sample_rate and len(audio) >= self.sample_rate:
-                noises.append(audio[:, 0])
+        for path in sorted((folder / NOISE).glob("*.wav")):
+            try:
+                audio = read_audio(path, self.sample_rate)
+            except AudioError:
+                continue            # the index reports unusable noise files itself
+            if len(audio) >= self.sample_rate:
+                noises.append(audio)
         if not noises:
             return []
-        out_dir = folder / SILENCE
-        out_dir.mkdir(exist_ok=True)
         rng = np.random.default_rng(self.seed)
         made = []
         for split in ("train", "validation", "test"):
@@ -156,8 +192,7 @@ class SpeechCommandsRecipe:
                 start = int(rng.integers(0, len(noise) - self.sample_rate + 1))
                 clip = noise[start:start + self.sample_rate] * rng.uniform(0.0, 1.0)
                 name = f"{SILENCE}/silence_{split}_{i:05d}.wav"
-                soundfile.write(folder / name, np.clip(clip, -1, 1), self.sample_rate,
-                                subtype="PCM_16")
+                write_wav(folder / name, np.clip(clip, -1.0, 1.0), self.sample_rate)
                 made.append({"path": name, "group": f"silence_{split}_{i:05d}",
                              "split": split})
         return made
