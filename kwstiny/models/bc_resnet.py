@@ -26,7 +26,7 @@ import numpy as np
 import tf_keras as keras
 
 from kwstiny.errors import KwstinyError, check
-from kwstiny.models.layers import StaticReshape, frames_and_channels
+from kwstiny.models.layers import frames_and_channels
 
 
 @keras.utils.register_keras_serializable(package="kwstiny")
@@ -101,7 +101,7 @@ def BCResNet(input_shape, n_classes, scale=1.0, subspectral_groups=5, dropout=0.
     layers = keras.layers
 
     inputs = keras.Input(shape=tuple(input_shape), name="input")
-    x = StaticReshape((frames, freq, 1), name="image")(inputs)
+    x = layers.Reshape((frames, freq, 1), name="image")(inputs)
     x = layers.Conv2D(widths[0], 5, strides=(1, 2), padding="same", use_bias=False,
                       name="head_conv")(x)
     x = layers.BatchNormalization(name="head_bn")(x)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import tf_keras as keras
 
 from kwstiny.errors import check
-from kwstiny.models.layers import StaticReshape, frames_and_channels
+from kwstiny.models.layers import frames_and_channels
 
 
 def DSCNN(input_shape, n_classes, channels=64, first_kernel=(10, 4), first_stride=(2, 2),
@@ -32,7 +32,7 @@ def DSCNN(input_shape, n_classes, channels=64, first_kernel=(10, 4), first_strid
     frames, freq = frames_and_channels(input_shape, "DS-CNN")
     layers = keras.layers
     inputs = keras.Input(shape=tuple(input_shape), name="input")
-    x = StaticReshape((frames, freq, 1), name="image")(inputs)
+    x = layers.Reshape((frames, freq, 1), name="image")(inputs)
     x = layers.Conv2D(channels, tuple(first_kernel), strides=tuple(first_stride),
                       padding="same", use_bias=False, name="conv")(x)
     x = layers.BatchNormalization(name="conv_bn")(x)

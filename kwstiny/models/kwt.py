@@ -34,7 +34,7 @@ import math
 import tf_keras as keras
 
 from kwstiny.errors import KwstinyError, check
-from kwstiny.models.layers import StaticReshape, frames_and_channels
+from kwstiny.models.layers import frames_and_channels
 
 ATTENTION_TYPES = ("time", "freq", "both", "patch")
 ACTIVATIONS = ("gelu_tanh", "gelu", "relu")
@@ -189,7 +189,7 @@ def KWT(input_shape, n_classes, attention="time", patch_size=(1, 40), num_layers
     frames, channels = frames_and_channels(input_shape, "KWT")
     layers = keras.layers
     inputs = keras.Input(shape=tuple(input_shape), name="input")
-    spectrogram = StaticReshape((frames, channels), name="spectrogram")(inputs)
+    spectrogram = layers.Reshape((frames, channels), name="spectrogram")(inputs)
     n_tokens = 2 if distill_token else 1
     common = dict(n_tokens=n_tokens, num_layers=num_layers, d_model=d_model, heads=heads,
                   mlp_dim=mlp_dim, dropout=dropout, prenorm=prenorm, activation=activation)
@@ -234,10 +234,10 @@ def _patch_embeddings(inputs, frames, channels, patch_size, d_model):
     check(1 <= pt <= frames and 1 <= pf <= channels, "model.options", "patch_size",
           patch_size, f"(time, freq) with 1 <= time <= {frames} and 1 <= freq <= {channels}")
     rows, cols = frames // pt, channels // pf
-    x = StaticReshape((frames, channels, 1), name="image")(inputs)
+    x = layers.Reshape((frames, channels, 1), name="image")(inputs)
     x = layers.Conv2D(d_model, (pt, pf), strides=(pt, pf), kernel_initializer=_init(),
                       name="patch_patch_proj")(x)
-    return StaticReshape((rows * cols, d_model), name="patch_sequence")(x)
+    return layers.Reshape((rows * cols, d_model), name="patch_sequence")(x)
 
 
 def distillation_heads(model: keras.Model) -> keras.Model:

@@ -27,27 +27,6 @@ def frames_and_channels(input_shape, family: str) -> tuple[int, int]:
 
 
 @keras.utils.register_keras_serializable(package="kwstiny")
-class StaticReshape(keras.layers.Layer):
-    """keras.layers.Reshape without the run-time batch lookup: Keras' Reshape asks the
-    graph for the batch size (a SHAPE op in the .tflite, absent from TFLM), this one
-    leaves it to -1, so the converted graph has one plain RESHAPE."""
-
-    def __init__(self, target_shape, **kwargs):
-        super().__init__(**kwargs)
-        self.target_shape = tuple(int(d) for d in target_shape)
-
-    def call(self, x):
-        import tensorflow as tf
-        return tf.reshape(x, (-1,) + self.target_shape)
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0],) + self.target_shape
-
-    def get_config(self):
-        return {**super().get_config(), "target_shape": self.target_shape}
-
-
-@keras.utils.register_keras_serializable(package="kwstiny")
 class MultiScaleTemporalConv(keras.layers.Layer):
     """Parallel depthwise temporal convolutions (kernel k x 1 for each k), each with its
     own batch norm, summed. Linear in the input once the norms use their moving

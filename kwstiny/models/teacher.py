@@ -15,7 +15,7 @@ from __future__ import annotations
 import tf_keras as keras
 
 from kwstiny.errors import check
-from kwstiny.models.layers import StaticReshape, frames_and_channels
+from kwstiny.models.layers import frames_and_channels
 
 
 def AttMHRNN(input_shape, n_classes, conv_filters=(10, 1), conv_kernel=5, rnn_units=(128, 128),
@@ -27,12 +27,12 @@ def AttMHRNN(input_shape, n_classes, conv_filters=(10, 1), conv_kernel=5, rnn_un
     frames, freq = frames_and_channels(input_shape, "the teacher")
     layers = keras.layers
     inputs = keras.Input(shape=tuple(input_shape), name="input")
-    x = StaticReshape((frames, freq, 1), name="image")(inputs)
+    x = layers.Reshape((frames, freq, 1), name="image")(inputs)
     for i, filters in enumerate(conv_filters):
         x = layers.Conv2D(filters, (conv_kernel, 1), padding="same", name=f"conv{i}")(x)
         x = layers.BatchNormalization(name=f"conv{i}_bn")(x)
         x = layers.ReLU(name=f"conv{i}_relu")(x)
-    x = StaticReshape((frames, freq * conv_filters[-1]), name="sequence")(x)
+    x = layers.Reshape((frames, freq * conv_filters[-1]), name="sequence")(x)
     cell = layers.GRU if rnn == "gru" else layers.LSTM
     for i, units in enumerate(rnn_units):
         x = layers.Bidirectional(cell(units, return_sequences=True), name=f"{rnn}{i}")(x)

@@ -30,7 +30,7 @@ import numpy as np
 import tf_keras as keras
 
 from kwstiny.errors import KwstinyError, check
-from kwstiny.models.layers import FloatOnly, StaticReshape
+from kwstiny.models.layers import FloatOnly
 from kwstiny.paths import atomic_path
 
 SETTINGS = {"A": (False, False), "B": (False, True), "C": (True, False), "D": (True, True)}
@@ -160,12 +160,12 @@ def TrainableMelModel(input_shape, n_classes, backbone="bc_resnet", backbone_opt
           f"shorter than the {samples}-sample clip")
 
     inputs = keras.Input(shape=tuple(input_shape), name="waveform")
-    x = StaticReshape((samples,), name="samples")(inputs)
+    x = keras.layers.Reshape((samples,), name="samples")(inputs)
     x = STFT(n_fft, hop_length, kernel_trainable=trainable_stft, name="stft")(x)
     x = MelBasis(n_mels, sample_rate, n_fft, fmin, fmax, basis_trainable=trainable_mel,
                  random_init=random_mel, maskout_bins=maskout_bins, name="mel")(x)
     frames = x.shape[1]
-    x = StaticReshape((frames, 1, n_mels), name="spectrogram")(x)
+    x = keras.layers.Reshape((frames, 1, n_mels), name="spectrogram")(x)
     head = backbones[backbone]((frames, 1, n_mels), n_classes, **(backbone_options or {}))
     return keras.Model(inputs, head(x), name=name)
 
