@@ -90,7 +90,8 @@ class AugmentSpec:
     warmup_ms: int = 1000
     # SpecAugment on each training batch's features (not the waveform): this many time
     # masks of 0..spec_time_mask_frames frames and frequency masks of
-    # 0..spec_freq_mask_channels channels, filled with the sample's mean. 0 = off.
+    # 0..spec_freq_mask_channels channels, filled with the sample's mean. 0 = off
+    # (enable=False turns these off too).
     spec_time_masks: int = 0
     spec_time_mask_frames: int = 0
     spec_freq_masks: int = 0

@@ -110,14 +110,17 @@ def sweep(spec: ModelSpec, overrides: list[str], epochs: int | None = None,
     from kwstiny.train import train
 
     points = grid(overrides)
-    folder = paths.run_dir(spec.name) / "sweeps" / "+".join(points[0].keys())
-    rows = []
-    console.print(f"sweep over {len(points)} runs: " + ", ".join(points[0].keys()))
-    for number, point in enumerate(points, 1):
+    # Every point is checked before the first run, so a typo fails now, not hours in.
+    specs = []
+    for point in points:
         run_spec = spec.with_overrides(point)
         if epochs is not None:
             run_spec = run_spec.with_overrides({"train.epochs": epochs})
-        run_spec = dataclasses.replace(run_spec, name=run_name(spec.name, point))
+        specs.append(dataclasses.replace(run_spec, name=run_name(spec.name, point)))
+    folder = paths.run_dir(spec.name) / "sweeps" / "+".join(points[0].keys())
+    rows = []
+    console.print(f"sweep over {len(points)} runs: " + ", ".join(points[0].keys()))
+    for number, (point, run_spec) in enumerate(zip(points, specs), 1):
         console.rule(f"run {number}/{len(points)}: {run_spec.name}")
         summary = None if clean else _finished(run_spec, evaluate_after)
         if summary is None:

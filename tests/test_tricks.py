@@ -140,3 +140,16 @@ def test_bad_trick_settings_name_the_setting():
         TrainSpec(learning_rate_schedule="linear")
     with pytest.raises(SettingError, match="spec_time_masks"):
         AugmentSpec(spec_time_masks=-1)
+
+
+def test_train_command_refuses_a_sweep_without_m_and_m_without_overrides():
+    from click.testing import CliRunner
+
+    from kwstiny.cli import main
+
+    result = CliRunner().invoke(main, ["train", "keyword_spotting_alexa", "train.epochs=1,2"])
+    assert result.exit_code == 1 and "add -m to sweep" in result.output
+    result = CliRunner().invoke(main, ["train", "keyword_spotting_alexa", "-m"])
+    assert result.exit_code == 2 and "needs at least one" in result.output
+    result = CliRunner().invoke(main, ["train", "keyword_spotting_alexa", "-m", "train.epoch=1"])
+    assert result.exit_code == 1 and "did you mean 'epochs'" in result.output
