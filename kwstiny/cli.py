@@ -84,10 +84,90 @@ def quantize_command(spec, qat):
 @main.command("evaluate")
 @click.argument("spec")
 @click.option("--tflite", is_flag=True, help="Evaluate the int8 .tflite on the TFLM runtime.")
-def evaluate_command(spec, tflite):
-    """Clip metrics of SPEC on its voice-held-out test split (JSON + plots)."""
+@click.option("--stream", is_flag=True,
+              help="Stream evaluation of the .tflite: FRR and false accepts per hour on long "
+                   "audio (SPEC may then also be a run directory or a .tflite file).")
+@click.option("--stream-data", metavar="RECIPE|FOLDER",
+              help="Long-audio recipe or folder of streams [default: KEYWORD_stream].")
+@click.option("--stream-scale", type=click.Choice(["full", "demo", "test"]),
+              help="Recipe scale [default: the spec's dataset scale].")
+@click.option("--runtime", type=click.Choice(["tflm", "litert"]), default="tflm",
+              show_default=True, help="Interpreter for --stream.")
+def evaluate_command(spec, tflite, stream, stream_data, stream_scale, runtime):
+    """Clip metrics of SPEC on its voice-held-out test split (JSON + plots), or with
+    --stream, FRR / false accepts per hour and their curve over thresholds."""
+    if stream:
+        from kwstiny.stream.evaluation import evaluate_stream
+        evaluate_stream(spec, runtime=runtime, data=stream_data, scale=stream_scale)
+        return
     from kwstiny.evaluate import evaluate
     evaluate(_spec(spec), tflite=tflite)
+
+
+def _detection_options(command):
+    """--threshold / --suppression / --window / --count / --latency: override the
+    detection settings the model carries in its metadata."""
+    options = [
+        click.option("--threshold", type=click.IntRange(0, 255),
+                     help="Detection threshold 0-255 (replaces per-class thresholds too)."),
+        click.option("--suppression", type=click.IntRange(min=0),
+                     help="ms after a detection before its class can fire again."),
+        click.option("--window", type=click.IntRange(min=1),
+                     help="Averaging window (average_window_duration_ms)."),
+        click.option("--count", type=click.IntRange(min=1),
+                     help="Results needed in the window before any decision."),
+        click.option("--latency", type=click.IntRange(min=1),
+                     help="ms of audio between inferences (whole frame steps)."),
+        click.option("--runtime", type=click.Choice(["tflm", "litert"]), default="tflm",
+                     show_default=True,
+                     help="TFLM Python runtime (the board's kernels) or LiteRT (faster)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _overrides(threshold, suppression, window, count, latency) -> dict:
+    return {"threshold": threshold, "suppression_ms": suppression, "window_ms": window,
+            "minimum_count": count, "latency_ms": latency}
+
+
+@main.command("classify_audio")
+@click.argument("model")
+@click.option("--file", "files", multiple=True, type=click.Path(dir_okay=False),
+              help="Classify this audio file instead of the microphone (repeatable).")
+@_detection_options
+@click.option("--fast", is_flag=True, help="Play --file audio as fast as possible, not in real time.")
+@click.option("--device", help="Input device name or number (default: the system's).")
+@click.option("--verbose", "-v", is_flag=True, help="Print every inference's scores.")
+@click.option("--dump-audio", type=click.Path(file_okay=False),
+              help="Write each detection's audio window as a wav into this folder.")
+@click.option("--dump-spectrograms", type=click.Path(file_okay=False),
+              help="Write each detection's model input as a PNG into this folder.")
+def classify_audio_command(model, files, threshold, suppression, window, count, latency,
+                           runtime, fast, device, verbose, dump_audio, dump_spectrograms):
+    """Run MODEL (a spec name, run directory or .tflite) live on the microphone or on
+    --file audio, showing the class scores and each detection."""
+    from kwstiny.stream.classify import classify_audio
+    if device is not None and device.isdigit():
+        device = int(device)
+    classify_audio(model, files, runtime=runtime, realtime=not fast, device=device,
+                   verbose=verbose, dump_audio=dump_audio, dump_spectrograms=dump_spectrograms,
+                   **_overrides(threshold, suppression, window, count, latency))
+
+
+@main.command("detect")
+@click.argument("model")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@_detection_options
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per detection and line.")
+def detect_command(model, files, threshold, suppression, window, count, latency, runtime,
+                   as_json):
+    """Stream FILES through MODEL as fast as possible; print each detection: file, time
+    (s), class, score (0-255)."""
+    from kwstiny.stream.classify import detect
+    detect(model, files, as_json=as_json, runtime=runtime,
+           **_overrides(threshold, suppression, window, count, latency))
 
 
 @main.command("view_audio")

@@ -7,7 +7,7 @@ import pytest
 import soundfile
 
 from kwstiny.data.audio import write_wav
-from kwstiny.data.index import index_folder, load_index, split_of
+from kwstiny.data.index import assign_splits, index_folder, load_index
 from kwstiny.errors import KwstinyError
 from kwstiny.spec import DatasetSpec
 
@@ -38,13 +38,19 @@ def speech_commands_folder(tmp_path):
     return root
 
 
-def test_split_is_a_stable_hash_of_the_group():
+def test_splits_are_stable_and_stratified_by_engine():
+    flite = ["flite.kal", "flite.kal16", "flite.awb", "flite.rms", "flite.slt"]
+    espeak = [f"espeak-ng.en.v{i}" for i in range(800)]
+    splits = assign_splits(flite + espeak, 0.1, 0.1)
     # Pinned: changing the hash would silently move voices between splits.
-    assert split_of("flite.slt", 0.1, 0.1) == "validation"
-    assert split_of("flite.kal", 0.1, 0.1) == "train"
-    splits = [split_of(f"speaker{i}", 0.1, 0.2) for i in range(4000)]
-    assert abs(splits.count("test") / 4000 - 0.2) < 0.03
-    assert abs(splits.count("validation") / 4000 - 0.1) < 0.03
+    assert splits["flite.slt"] == "test" and splits["flite.kal"] == "validation"
+    # The small engine is held out too, not only the big one.
+    assert sorted(splits[v] for v in flite) == ["test", "train", "train", "train", "validation"]
+    assert [splits[v] for v in espeak].count("test") == 80
+    assert assign_splits(reversed(flite + espeak), 0.1, 0.1) == splits  # order-free
+    speakers = assign_splits([f"speaker{i}" for i in range(4000)], 0.1, 0.2)
+    assert list(speakers.values()).count("test") == 800
+    assert list(speakers.values()).count("validation") == 400
 
 
 def test_folder_dataset(speech_commands_folder, caplog):
@@ -163,4 +169,5 @@ def test_recipe_dataset_splits_by_voice(synthetic_test_dataset, use_session_home
     capped = load_index(DatasetSpec(source="synthetic_alexa", scale="test",
                                     max_clips_per_class=40), 16000)
     assert max(n for per in capped.counts().values() for n in per.values()) == 40
-    assert all(c.split == split_of(c.group, 0.1, 0.1) for c in capped.clips)
+    split_of = {c.group: c.split for c in index.clips}
+    assert all(c.split == split_of[c.group] for c in capped.clips)
