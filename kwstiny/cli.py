@@ -44,16 +44,32 @@ def _spec(name: str):
 
 @main.command("train")
 @click.argument("spec")
+@click.argument("overrides", nargs=-1)
+@click.option("-m", "--multirun", is_flag=True,
+              help="Sweep: train every combination of the overrides' comma-separated values "
+                   "and write a results table (CSV + Markdown).")
 @click.option("--epochs", type=click.IntRange(min=1), help="Override the spec's epoch count.")
 @click.option("--resume", is_flag=True, help="Continue from the last finished epoch.")
 @click.option("--clean", is_flag=True, help="Delete the run directory first.")
 @click.option("--no-evaluate", is_flag=True, help="Stop after fitting (no quantize/evaluate).")
-def train_command(spec, epochs, resume, clean, no_evaluate):
-    """Train SPEC (a name, NAME-test, or a .py path), then quantize and evaluate it."""
+def train_command(spec, overrides, multirun, epochs, resume, clean, no_evaluate):
+    """Train SPEC (a name, NAME-test, or a .py path), then quantize and evaluate it.
+
+    OVERRIDES are dotted settings, KEY=VALUE (train.label_smoothing=0.1); with -m each
+    may list several values (model.options.setting=A,B,C,D) and every combination is
+    trained in turn."""
+    from kwstiny.sweep import apply_overrides, sweep
     from kwstiny.train import train
     if resume and clean:
         raise click.UsageError("--resume and --clean contradict each other")
-    train(_spec(spec), epochs=epochs, resume=resume, clean=clean, evaluate_after=not no_evaluate)
+    if multirun:
+        if not overrides:
+            raise click.UsageError("-m needs at least one KEY=VALUE[,VALUE...] override")
+        sweep(_spec(spec), list(overrides), epochs=epochs, evaluate_after=not no_evaluate,
+              clean=clean)
+        return
+    train(apply_overrides(_spec(spec), list(overrides)), epochs=epochs, resume=resume,
+          clean=clean, evaluate_after=not no_evaluate)
 
 
 @main.command("quantize")

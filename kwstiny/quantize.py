@@ -40,7 +40,11 @@ def convert_int8(model, representative: np.ndarray, metadata: dict | None = None
         for row in samples:
             yield [row[None]]
 
-    converter = tf.lite.TFLiteConverter.from_keras_model(exported)
+    if _needs_static_batch(exported):
+        converter = tf.lite.TFLiteConverter.from_concrete_functions(
+            [_traced(exported, batch=1)], exported)
+    else:
+        converter = tf.lite.TFLiteConverter.from_keras_model(exported)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = batches
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
@@ -50,6 +54,31 @@ def convert_int8(model, representative: np.ndarray, metadata: dict | None = None
     if int8_features:
         _check_identity_input(data)
     return tflite.write_metadata(data, metadata) if metadata else data
+
+
+# Graph ops that exist only because the batch size is unknown: run-time shape
+# bookkeeping (per-token dense layers, layer norm, Keras' Reshape) and the
+# space-to-batch wrapping of dilated convolutions. TFLM lacks the first kind; the
+# second exports as SPACE_TO_BATCH_ND / BATCH_TO_SPACE_ND around a plain convolution
+# instead of one dilated convolution.
+_BATCH_DEPENDENT = {"Shape", "SpaceToBatchND", "BatchToSpaceND"}
+
+
+def _needs_static_batch(model) -> bool:
+    """Whether the model's graph at a variable batch size has batch-dependent ops; if
+    so it is converted from a trace at batch size one, where every shape is static.
+    Other models convert as they are (TENet keeps its reference op sequence)."""
+    types = {op.type for op in _traced(model, batch=None).graph.get_operations()}
+    return bool(types & _BATCH_DEPENDENT)
+
+
+def _traced(model, batch):
+    import tensorflow as tf
+
+    specs = [tf.TensorSpec((batch,) + tuple(t.shape[1:]), t.dtype, name=t.name.split(":")[0])
+             for t in model.inputs]
+    return tf.function(lambda *x: model(list(x) if len(x) > 1 else x[0], training=False)
+                       ).get_concrete_function(*specs)
 
 
 def _check_identity_input(data: bytes) -> None:

@@ -91,9 +91,21 @@ class AugmentSpec:
     # A microphone never records digital silence: every sample, clean ones included, gets
     # white noise at an absolute level drawn from this range (dBFS RMS).
     noise_floor_db: tuple[float, float] = (-75.0, -60.0)
+    # SpecAugment on each training batch's features (not the waveform): this many time
+    # masks of 0..spec_time_mask_frames frames and frequency masks of
+    # 0..spec_freq_mask_channels channels, filled with the sample's mean. 0 = off
+    # (enable=False turns these off too).
+    spec_time_masks: int = 0
+    spec_time_mask_frames: int = 0
+    spec_freq_masks: int = 0
+    spec_freq_mask_channels: int = 0
 
     def __post_init__(self):
         own = "augment"
+        for name in ("spec_time_masks", "spec_time_mask_frames", "spec_freq_masks",
+                     "spec_freq_mask_channels"):
+            check(isinstance(getattr(self, name), int) and getattr(self, name) >= 0, own, name,
+                  getattr(self, name), "an integer >= 0")
         for name in ("background_noise_probability", "gaussian_noise_probability",
                      "speed_probability", "pitch_probability"):
             value = getattr(self, name)
@@ -148,12 +160,42 @@ class TrainSpec:
     class_weights: str = "balanced"
     checkpoint_monitor: str = "val_balanced_accuracy"
     seed: int = 42
+    # "steps": learning_rate_steps. "cosine": linear warm-up from 0 to learning_rate over
+    # warmup_epochs (at most all but the last step of a short run), then cosine decay to
+    # min_learning_rate at the last step.
+    learning_rate_schedule: str = "steps"
+    learning_rate: float = 0.001
+    warmup_epochs: float = 0.0
+    min_learning_rate: float = 0.0
+    # Decoupled weight decay (AdamW) when > 0. Biases and normalization parameters are
+    # exempt ("no bias decay") unless decay_biases_and_norms.
+    weight_decay: float = 0.0
+    decay_biases_and_norms: bool = False
+    # Targets (1 - e) for the true class and e / (classes - 1) for the others.
+    label_smoothing: float = 0.0
+    # mixup: each batch is blended with a shuffled copy of itself, inputs and labels, by
+    # a weight drawn from Beta(alpha, alpha). 0 = off.
+    mixup_alpha: float = 0.0
+    # Start each residual block as the identity: the norm that ends a residual branch
+    # starts with gamma 0.
+    zero_gamma_residual: bool = False
 
     def __post_init__(self):
         own = "train"
         check(self.epochs >= 1, own, "epochs", self.epochs, ">= 1")
         check(self.batch_size >= 1, own, "batch_size", self.batch_size, ">= 1")
-        check(self.optimizer in ("adam",), own, "optimizer", self.optimizer, "'adam'")
+        check(self.optimizer in ("adam",), own, "optimizer", self.optimizer,
+              "'adam' (with weight_decay > 0 it is AdamW)")
+        check(self.learning_rate_schedule in ("steps", "cosine"), own, "learning_rate_schedule",
+              self.learning_rate_schedule, "'steps' or 'cosine'")
+        check(self.learning_rate > 0, own, "learning_rate", self.learning_rate, "> 0")
+        check(0 <= self.min_learning_rate <= self.learning_rate, own, "min_learning_rate",
+              self.min_learning_rate, "0 <= min_learning_rate <= learning_rate")
+        check(self.warmup_epochs >= 0, own, "warmup_epochs", self.warmup_epochs, ">= 0")
+        check(self.weight_decay >= 0, own, "weight_decay", self.weight_decay, ">= 0")
+        check(0 <= self.label_smoothing < 1, own, "label_smoothing", self.label_smoothing,
+              "0 <= label_smoothing < 1")
+        check(self.mixup_alpha >= 0, own, "mixup_alpha", self.mixup_alpha, ">= 0 (0 = off)")
         check(len(self.learning_rate_steps) >= 1 and all(
             w > 0 and lr > 0 for w, lr in self.learning_rate_steps), own,
             "learning_rate_steps", self.learning_rate_steps, "(weight > 0, rate > 0) pairs")
@@ -162,6 +204,26 @@ class TrainSpec:
         check(self.checkpoint_monitor in ("val_balanced_accuracy", "val_accuracy", "val_loss"),
               own, "checkpoint_monitor", self.checkpoint_monitor,
               "'val_balanced_accuracy', 'val_accuracy' or 'val_loss'")
+
+
+@dataclass(frozen=True)
+class DistillSpec:
+    """Knowledge distillation from a trained teacher spec (kwstiny.distill)."""
+    # Name or path of a spec whose run has finished training; "" = no distillation.
+    teacher: str = ""
+    # "hard": the teacher's top class is the label of the student's distillation head
+    # (DeiT; the student needs a distillation token, e.g. KWT distill_token=True).
+    # "soft": KL divergence to the teacher's probabilities at `temperature`.
+    mode: str = "hard"
+    temperature: float = 4.0
+    # Weight of the distillation loss; the true labels get 1 - alpha.
+    alpha: float = 0.5
+
+    def __post_init__(self):
+        own = "distill"
+        check(self.mode in ("hard", "soft"), own, "mode", self.mode, "'hard' or 'soft'")
+        check(self.temperature > 0, own, "temperature", self.temperature, "> 0")
+        check(0.0 <= self.alpha <= 1.0, own, "alpha", self.alpha, "0.0 to 1.0")
 
 
 @dataclass(frozen=True)
@@ -220,6 +282,10 @@ class ModelSpec:
     train: TrainSpec = field(default_factory=TrainSpec)
     quantize: QuantizeSpec = field(default_factory=QuantizeSpec)
     detection: DetectionSettings = field(default_factory=DetectionSettings)
+    distill: DistillSpec = field(default_factory=DistillSpec)
+    # What the model eats: "features" from the C frontend (everything on the int8 path),
+    # or the "waveform" itself (models with their own float frontend layers).
+    model_input: str = "features"
     version: int = 1
     description: str = ""
     # Named variants, each a set of dotted overrides ("train.epochs": 2, ...).
@@ -230,14 +296,19 @@ class ModelSpec:
     def __post_init__(self):
         check(bool(re.fullmatch(r"[A-Za-z0-9_.-]+", self.name)), "spec", "name", self.name,
               "letters, digits, '_', '.', '-'")
+        check(self.model_input in ("features", "waveform"), "spec", "model_input",
+              self.model_input, "'features' or 'waveform'")
 
     @property
     def classes(self) -> tuple[str, ...]:
         return self.dataset.classes
 
     @property
-    def input_shape(self) -> tuple[int, int, int]:
-        """time x 1 x channels: the layout TENet and the MVP want."""
+    def input_shape(self) -> tuple[int, ...]:
+        """time x 1 x channels: the layout TENet and the MVP want; or (samples,) for a
+        model that takes the waveform."""
+        if self.model_input == "waveform":
+            return (self.frontend.sample_length,)
         frames, channels = self.frontend.spectrogram_shape
         return (frames, 1, channels)
 

@@ -21,29 +21,15 @@ from kwstiny.progress import console
 from kwstiny.spec import ModelSpec
 
 
-def learning_rate_schedule(spec: ModelSpec, total_steps: int):
-    """The spec's stepped schedule stretched over `total_steps`."""
-    import tf_keras as keras
-
-    weights = np.array([w for w, _ in spec.train.learning_rate_steps], float)
-    rates = [float(r) for _, r in spec.train.learning_rate_steps]
-    ends = np.cumsum(weights) / weights.sum() * total_steps
-    boundaries = [max(1, int(round(e))) for e in ends[:-1]]
-    for i in range(1, len(boundaries)):  # strictly increasing even for tiny runs
-        boundaries[i] = max(boundaries[i], boundaries[i - 1] + 1)
-    if not boundaries:
-        return rates[0]
-    return keras.optimizers.schedules.PiecewiseConstantDecay(boundaries, rates)
-
-
 def build_model(spec: ModelSpec, total_steps: int = 1):
-    import tf_keras as keras
+    """The spec's model, compiled with its optimizer, schedule and loss (kwstiny.tricks);
+    residual gammas start at zero when the spec asks."""
+    from kwstiny import tricks
 
     model = spec.model.build(spec.input_shape, len(spec.classes))
-    optimizer = keras.optimizers.Adam(learning_rate_schedule(spec, total_steps),
-                                      epsilon=spec.train.adam_epsilon)
-    model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
-    return model
+    if spec.train.zero_gamma_residual:
+        tricks.zero_residual_gammas(model)
+    return tricks.compile_model(model, spec, total_steps)
 
 
 def load_trained_model(spec: ModelSpec):
@@ -114,6 +100,7 @@ def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
     """Train the spec's model; returns a summary. Also quantizes and evaluates."""
     import tf_keras as keras
 
+    from kwstiny import tricks
     from kwstiny.data.pipeline import (SpecData, class_weights, steps_per_epoch,
                                        training_dataset, write_counts)
 
@@ -140,6 +127,9 @@ def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
         validation = data.features("validation")
         steps = steps_per_epoch(data, spec.train.batch_size)
         model = build_model(spec, total_steps=steps * spec.train.epochs)
+        if spec.distill.teacher:
+            from kwstiny.distill import attach_teacher
+            model = attach_teacher(spec, model)
         history, best, initial_epoch = [], {"value": None, "epoch": 0}, 0
         if resume and previous is not None:
             state = state_store.restore(model, model.optimizer)
@@ -147,6 +137,9 @@ def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
             console.print(f"resuming {spec.name} after epoch {initial_epoch}")
         if initial_epoch < spec.train.epochs:
             dataset = training_dataset(data, initial_epoch, spec.train.batch_size)
+            transform = tricks.batch_transform(spec)
+            if transform is not None:   # SpecAugment masks, mixup
+                dataset = dataset.map(transform)
             weights = class_weights(data) if spec.train.class_weights == "balanced" else None
             model.fit(dataset, epochs=spec.train.epochs, initial_epoch=initial_epoch,
                       steps_per_epoch=steps, class_weight=weights,
@@ -162,11 +155,18 @@ def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
         paths.write_json(run_dir / "train_summary.json", summary)
         if evaluate_after:
             from kwstiny.evaluate import evaluate
+            from kwstiny.models.layers import int8_problem
             from kwstiny.quantize import quantize
 
-            quantize(spec, data=data)
-            summary["evaluation"] = {"float": evaluate(spec, tflite=False, data=data),
-                                     "tflite": evaluate(spec, tflite=True, data=data)}
+            problem = int8_problem(model)
+            if problem:                 # a float-only model: no .tflite to make
+                console.print(f"[yellow]no int8 model: {problem}[/]")
+                summary["evaluation"] = {"float": evaluate(spec, tflite=False, data=data),
+                                         "tflite": None, "int8_skipped": problem}
+            else:
+                quantize(spec, data=data)
+                summary["evaluation"] = {"float": evaluate(spec, tflite=False, data=data),
+                                         "tflite": evaluate(spec, tflite=True, data=data)}
             paths.write_json(run_dir / "train_summary.json", summary)
     finally:
         data.close()

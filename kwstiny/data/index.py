@@ -3,7 +3,9 @@
 Any dataset is a folder of class subfolders (wav / flac / ogg): a recipe in `datasets/`
 makes one in the cache, or the user points at their own. Splits go by group (a synthetic
 voice, or a speaker) through a stable hash, so no voice or speaker is in two splits and a
-clip keeps its split from run to run. Unusable files are reported by path and skipped.
+clip keeps its split from run to run; a dataset with official splits (Speech Commands)
+records each clip's split in its manifest instead. Unusable files are reported by path
+and skipped.
 """
 
 from __future__ import annotations
@@ -177,10 +179,13 @@ def index_folder(root: str | os.PathLike, dataset_spec, sample_rate: int,
             span = None
             if "keyword_start" in record and "keyword_end" in record:
                 span = (float(record["keyword_start"]), float(record["keyword_end"]))
-            clips.append(Clip(sample_id, path, label, group, "", span))
-    splits = assign_splits((c.group for c in clips), dataset_spec.validation_fraction,
-                           dataset_spec.test_fraction)
-    clips = [replace(c, split=splits[c.group]) for c in clips]
+            # A dataset with official splits (Speech Commands' lists) records them.
+            official = record.get("split")
+            clips.append(Clip(sample_id, path, label, group,
+                              official if official in SPLITS else "", span))
+    hashed = [c.group for c in clips if not c.split]
+    splits = assign_splits(hashed, dataset_spec.validation_fraction, dataset_spec.test_fraction)
+    clips = [c if c.split else replace(c, split=splits[c.group]) for c in clips]
     if skipped:
         _warn_skipped(root, skipped)
     present = {f.name for f in folders}

@@ -126,6 +126,7 @@ class SpecData:
         key = hashlib.sha1(json.dumps({
             "frontend": asdict(self.spec.frontend), "warmup": self.spec.augment.warmup_ms,
             "noise_floor": self.spec.augment.noise_floor_db,
+            **({"input": "waveform"} if self.spec.model_input == "waveform" else {}),
             "bank": self.bank.directory.name,
             "recipes": [(r.clip, r.seed, r.keep_start) for r in recipes]}).encode()).hexdigest()[:16]
         cache = paths.home() / "cache" / "features" / f"{split}-{key}.npz"
@@ -161,7 +162,8 @@ class SpecData:
             spec = self.spec
             self._pool = ctx.Pool(os.cpu_count() or 1, initializer=_init_worker, initargs=(
                 str(self.bank.directory), spec.frontend, spec.augment,
-                spec.dataset.cropped_keyword_range, [str(p) for p in self.index.noise_files]))
+                spec.dataset.cropped_keyword_range, [str(p) for p in self.index.noise_files],
+                spec.model_input == "waveform"))
         return self._pool
 
     def close(self) -> None:
@@ -185,15 +187,17 @@ def _stable_seed(text: str) -> int:
 _worker: dict = {}
 
 
-def _init_worker(bank_dir: str, frontend, augment, crop_range, noise_files: list[str]):
+def _init_worker(bank_dir: str, frontend, augment, crop_range, noise_files: list[str],
+                 waveform: bool = False):
     _worker.update(bank=AudioBank(bank_dir), frontend=frontend, augment=augment,
-                   crop_range=crop_range, noise_files=noise_files, augmenter=None)
+                   crop_range=crop_range, noise_files=noise_files, augmenter=None,
+                   waveform=waveform)
 
 
 def _sample(recipe: SampleRecipe, augmenter) -> np.ndarray:
     audio = None if recipe.kind == SILENCE else _worker["bank"][recipe.clip]
     return build_sample(recipe, audio, _worker["frontend"], _worker["augment"], augmenter,
-                        _worker["crop_range"])
+                        _worker["crop_range"], waveform=_worker["waveform"])
 
 
 def _clean(recipe: SampleRecipe) -> np.ndarray:

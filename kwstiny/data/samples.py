@@ -128,9 +128,10 @@ def window_features(window: np.ndarray, settings: FrontendSettings,
 
 def build_sample(recipe: SampleRecipe, audio: np.ndarray | None, settings: FrontendSettings,
                  augment: AugmentSpec, augmenter: WaveAugmenter | None,
-                 crop_fraction: tuple[float, float]) -> np.ndarray:
+                 crop_fraction: tuple[float, float], waveform: bool = False) -> np.ndarray:
     """Features for one recipe. `augmenter` None gives the clean, deterministic sample
-    used for validation, test and calibration."""
+    used for validation, test and calibration. With `waveform` the (augmented) window
+    itself is the sample, for models that compute their own spectrogram."""
     rng = np.random.default_rng(recipe.seed)
     length = settings.sample_length
     warmup_len = augment.warmup_ms * settings.sample_rate_hz // 1000
@@ -148,4 +149,6 @@ def build_sample(recipe: SampleRecipe, audio: np.ndarray | None, settings: Front
         padded = augmenter.window(padded, recipe.seed)
     level = 10 ** (rng.uniform(*augment.noise_floor_db) / 20)
     padded = padded + rng.normal(0.0, level, padded.size).astype(np.float32)
+    if waveform:
+        return np.clip(padded[warmup_len:], -1.0, 1.0).astype(np.float32)
     return window_features(padded[warmup_len:], settings, padded[:warmup_len])

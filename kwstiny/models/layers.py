@@ -6,6 +6,25 @@ from __future__ import annotations
 import numpy as np
 import tf_keras as keras
 
+from kwstiny.errors import KwstinyError
+
+
+class FloatOnly:
+    """Marks a layer that keeps its model off the int8 path (it computes in float on
+    the host: trainable STFT / mel bases). export_model refuses such models."""
+
+
+def frames_and_channels(input_shape, family: str) -> tuple[int, int]:
+    """(frames, channels) of a spectrogram input: kwstiny feeds (frames, 1, channels);
+    (frames, channels) is accepted too. Anything else is a clear error."""
+    shape = tuple(int(s) for s in input_shape)
+    if len(shape) == 3 and shape[1] == 1:
+        return shape[0], shape[2]
+    if len(shape) == 2:
+        return shape
+    raise KwstinyError(f"{family} takes a (frames, 1, channels) spectrogram; "
+                       f"got input shape {tuple(input_shape)}")
+
 
 @keras.utils.register_keras_serializable(package="kwstiny")
 class MultiScaleTemporalConv(keras.layers.Layer):
@@ -57,7 +76,10 @@ class MultiScaleTemporalConv(keras.layers.Layer):
 
 def export_model(model: keras.Model) -> keras.Model:
     """The model as it is converted: every MultiScaleTemporalConv becomes one
-    DepthwiseConv2D with the merged kernel. Other layers are shared, not copied."""
+    DepthwiseConv2D with the merged kernel. Other layers are shared, not copied.
+    Models that cannot go the int8 way (float-only layers, recurrent layers) are
+    refused with the reason."""
+    _check_int8_capable(model)
     merged = {}
 
     def clone(layer):
@@ -78,3 +100,31 @@ def export_model(model: keras.Model) -> keras.Model:
         else:
             layer.set_weights(model.get_layer(layer.name).get_weights())
     return exported
+
+
+def _nested_layers(model):
+    for layer in model.layers:
+        yield layer
+        if isinstance(layer, keras.Model):
+            yield from _nested_layers(layer)
+
+
+def int8_problem(model: keras.Model) -> str | None:
+    """Why `model` cannot take the int8 path, or None when it can."""
+    for layer in _nested_layers(model):
+        if isinstance(layer, FloatOnly):
+            return (f"model {model.name} computes its own spectrogram in float (layer "
+                    f"{layer.name!r}, a trainable STFT/mel basis); it is not for the int8 "
+                    "microcontroller path. Export its learned filterbank with "
+                    "kwstiny.models.trainable_frontend.export_filterbank instead.")
+        if isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional)):
+            return (f"model {model.name} has a recurrent layer ({layer.name!r}); kwstiny's "
+                    "int8 path has no recurrent kernels. Recurrent models (the distillation "
+                    "teacher) run in float only.")
+    return None
+
+
+def _check_int8_capable(model: keras.Model) -> None:
+    problem = int8_problem(model)
+    if problem:
+        raise KwstinyError(problem)
