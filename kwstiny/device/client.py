@@ -91,9 +91,13 @@ class DeviceClient:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
-            self._serial.timeout = min(0.05, remaining)
             try:
-                data = self._serial.read(max(1, self._serial.in_waiting))
+                # Block briefly for one byte, then take whatever else has arrived.
+                self._serial.timeout = min(0.05, remaining)
+                data = self._serial.read(1)
+                if data:
+                    self._serial.timeout = 0
+                    data += self._serial.read(65536)
             except (serial.SerialException, OSError) as error:
                 raise KwstinyError(f"lost the connection to the board on {self.port}: {error}") from error
             if data:
@@ -241,3 +245,42 @@ class DeviceClient:
             raise KwstinyError(f"the model's input {info.shape} takes {info.bytes} bytes, "
                                f"got {len(data)}")
         return data
+
+    # --- streaming -----------------------------------------------------------------
+    def stream_begin(self, frames: bool = False, scores: bool = False,
+                     detections: bool = False) -> dict:
+        """Start streaming with the board's current settings (model metadata + CONFIG).
+
+        Returns the stream's shape: channels, step_samples, window_frames, n_outputs,
+        frontend_state_bytes.
+        """
+        self._ensure_info()
+        flags = ((p.STREAM_FRAMES if frames else 0) | (p.STREAM_SCORES if scores else 0)
+                 | (p.STREAM_DETECTIONS if detections else 0))
+        channels, step, window, n_out, state = struct.unpack(
+            "<HHHBI", self.request(p.Msg.STREAM_BEGIN, bytes([flags])))
+        return {"channels": channels, "step_samples": step, "window_frames": window,
+                "n_outputs": n_out, "frontend_state_bytes": state}
+
+    def stream_audio(self, samples: np.ndarray, records: p.StreamRecords | None = None,
+                     timeout: float = INVOKE_TIMEOUT_S) -> p.StreamRecords:
+        """Push int16 samples; returns the frames, scores and detections they produced."""
+        pcm = np.ascontiguousarray(samples, dtype="<i2").tobytes()
+        records = records or p.StreamRecords()
+        chunk = (self._max_payload // 2) * 2
+        pos = 0
+        while pos < len(pcm):
+            answer = self.request(p.Msg.STREAM_AUDIO, pcm[pos:pos + chunk], timeout=timeout)
+            (consumed,) = struct.unpack_from("<I", answer, 0)
+            if consumed == 0 and len(answer) == 4:
+                raise KwstinyError("the board took no audio: its answer frame is too small "
+                                   "for one frame's records")
+            p.parse_stream_records(answer[4:], records)
+            pos += 2 * consumed
+        return records
+
+    def stream_end(self) -> dict:
+        samples, frames, inferences, detections = struct.unpack(
+            "<IIII", self.request(p.Msg.STREAM_END))
+        return {"samples": samples, "frames": frames, "inferences": inferences,
+                "detections": detections}
