@@ -30,7 +30,10 @@ def atomic_path(path: str | os.PathLike):
     """Yield a temporary path beside `path`; rename it into place only on success."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=path.parent)
+    # The temporary name ends like the real one (".weights.h5"): some writers pick
+    # their format from the suffix.
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp" + "".join(path.suffixes),
+                               dir=path.parent)
     os.close(fd)
     try:
         yield Path(tmp)

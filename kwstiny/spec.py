@@ -82,8 +82,6 @@ class AugmentSpec:
     background_noise_snr_db: tuple[float, float] = (-2.0, 35.0)
     gaussian_noise_probability: float = 0.25
     gaussian_noise_snr_db: tuple[float, float] = (30.0, 60.0)
-    # Where the clip starts inside the 1.2 s window is random; this shifts it further.
-    time_shift_ms: float = 100.0
     speed_probability: float = 0.3
     speed_range: tuple[float, float] = (0.9, 1.1)
     pitch_probability: float = 0.0

@@ -61,7 +61,7 @@ class _AlignedBuffer(schema.BufferT):
             builder.StartVector(1, len(raw), _BUFFER_ALIGNMENT)
             builder.head -= len(raw)
             builder.Bytes[builder.head:builder.head + len(raw)] = raw
-            data = builder.EndVector(len(raw))
+            data = builder.EndVector()
         schema.BufferStart(builder)
         if data is not None:
             schema.BufferAddData(builder, data)

@@ -162,4 +162,8 @@ class FrontendSettings:
             values[name] = bool(value) if kind == "bool" else int(value) if kind == "int" else float(value)
         if not values:
             raise KwstinyError("model metadata holds no frontend settings (no 'fe.' keys)")
-        return cls(**values)
+        settings = cls(**values)
+        # The metadata always states the FFT length; 0 means "automatic" in a spec.
+        if settings.fft_length and settings.fft_length == settings.replace(fft_length=0).fft_size:
+            settings = settings.replace(fft_length=0)
+        return settings

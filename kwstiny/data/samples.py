@@ -1,0 +1,142 @@
+"""One model input from one clip: place the clip in the window, prepend the frontend's
+warm-up, augment the waveform, run the frontend, keep the window's frames.
+
+Numpy and the C frontend only (no TensorFlow): evaluation, calibration data and the
+training workers all build samples here, so features are computed one way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kwstiny.frontend import Frontend, model_input
+from kwstiny.frontend.settings import FrontendSettings
+from kwstiny.spec import AugmentSpec
+
+# Kinds of training sample: a clip as it is, digital silence, or the first part of a
+# keyword clip (the model must not fire before the keyword is complete).
+CLIP, SILENCE, CROPPED = "clip", "silence", "cropped"
+
+
+@dataclass(frozen=True)
+class SampleRecipe:
+    kind: str
+    clip: int          # index into the audio bank (-1 for silence)
+    label: int         # class index the sample trains
+    seed: int
+    keep_start: bool = False   # long clips of known classes keep their start
+
+
+def trim_silence(audio: np.ndarray, top_db: float = 30.0, frame: int = 160) -> np.ndarray:
+    """Drop leading and trailing frames quieter than `top_db` below the loudest frame."""
+    if audio.size < frame:
+        return audio
+    n = audio.size // frame
+    rms = np.sqrt(np.mean(audio[: n * frame].reshape(n, frame) ** 2, axis=1) + 1e-12)
+    loud = np.nonzero(rms >= rms.max() * 10 ** (-top_db / 20))[0]
+    return audio[loud[0] * frame: (loud[-1] + 1) * frame]
+
+
+def place(audio: np.ndarray, length: int, rng: np.random.Generator, keep_start: bool) -> np.ndarray:
+    """Put the trimmed clip at a random offset in a window of `length` samples. A clip
+    longer than the window is cropped: from its start when `keep_start` (keyword
+    phrases begin with the keyword), else at a random place."""
+    clip = trim_silence(audio)
+    out = np.zeros(length, np.float32)
+    if clip.size <= length:
+        start = int(rng.integers(0, length - clip.size + 1))
+        out[start:start + clip.size] = clip
+    else:
+        begin = 0 if keep_start else int(rng.integers(0, clip.size - length + 1))
+        out[:] = clip[begin:begin + length]
+    return out
+
+
+def crop_keyword(audio: np.ndarray, length: int, rng: np.random.Generator,
+                 fraction: tuple[float, float]) -> np.ndarray:
+    """The first 20-50 % (by default) of a keyword, ending at the window's end: what the
+    model sees while the keyword is still arriving."""
+    clip = trim_silence(audio)[:length]
+    keep = max(1, int(clip.size * rng.uniform(*fraction)))
+    out = np.zeros(length, np.float32)
+    out[-keep:] = clip[:keep]
+    return out
+
+
+class WaveAugmenter:
+    """audiomentations transforms driven by AugmentSpec; randomness from a seed per
+    sample, so an epoch can be regenerated exactly (audiomentations draws from numpy's
+    global generator)."""
+
+    def __init__(self, spec: AugmentSpec, noise_files: list[str], sample_rate: int):
+        import audiomentations as am
+
+        self.sample_rate = sample_rate
+        self.spec = spec
+        self.clip_transforms = am.Compose([
+            am.TimeStretch(min_rate=spec.speed_range[0], max_rate=spec.speed_range[1],
+                           leave_length_unchanged=False, p=spec.speed_probability),
+            am.PitchShift(min_semitones=spec.pitch_semitones[0],
+                          max_semitones=spec.pitch_semitones[1], p=spec.pitch_probability),
+        ])
+        window = [am.Gain(min_gain_db=spec.gain_db[0], max_gain_db=spec.gain_db[1], p=1.0)]
+        if noise_files:
+            window.append(am.AddBackgroundNoise(
+                sounds_path=list(noise_files), min_snr_db=spec.background_noise_snr_db[0],
+                max_snr_db=spec.background_noise_snr_db[1], p=spec.background_noise_probability))
+            # A silent window has no level to set an SNR against: give it quiet noise.
+            self.silence_noise = am.AddBackgroundNoise(
+                sounds_path=list(noise_files), noise_rms="absolute",
+                min_absolute_rms_db=-70.0, max_absolute_rms_db=-30.0, p=1.0)
+        else:
+            self.silence_noise = None
+        window.append(am.AddGaussianSNR(min_snr_db=spec.gaussian_noise_snr_db[0],
+                                        max_snr_db=spec.gaussian_noise_snr_db[1],
+                                        p=spec.gaussian_noise_probability))
+        self.window_transforms = am.Compose(window)
+
+    def clip(self, audio: np.ndarray, seed: int) -> np.ndarray:
+        np.random.seed(seed % (2 ** 32))
+        return self.clip_transforms(samples=audio, sample_rate=self.sample_rate)
+
+    def window(self, audio: np.ndarray, seed: int) -> np.ndarray:
+        np.random.seed((seed + 1) % (2 ** 32))
+        if not np.any(audio) and self.silence_noise is not None:
+            return self.silence_noise(samples=audio, sample_rate=self.sample_rate)
+        return self.window_transforms(samples=audio, sample_rate=self.sample_rate)
+
+
+def window_features(window: np.ndarray, settings: FrontendSettings,
+                    warmup: np.ndarray | None = None) -> np.ndarray:
+    """Model input (frames, 1, channels) for one window of audio, after running the
+    frontend over `warmup` first so its noise estimate has settled."""
+    frontend = Frontend(settings)
+    audio = window if warmup is None or warmup.size == 0 else np.concatenate([warmup, window])
+    frames = frontend.push(np.clip(audio, -1.0, 1.0).astype(np.float32))
+    frames = frames[-settings.n_frames:]
+    return model_input(frames, settings)[:, None, :]
+
+
+def build_sample(recipe: SampleRecipe, audio: np.ndarray | None, settings: FrontendSettings,
+                 augment: AugmentSpec, augmenter: WaveAugmenter | None,
+                 crop_fraction: tuple[float, float]) -> np.ndarray:
+    """Features for one recipe. `augmenter` None gives the clean, deterministic sample
+    used for validation, test and calibration."""
+    rng = np.random.default_rng(recipe.seed)
+    length = settings.sample_length
+    warmup_len = augment.warmup_ms * settings.sample_rate_hz // 1000
+    if recipe.kind == SILENCE:
+        window = np.zeros(length, np.float32)
+    else:
+        if augmenter is not None:
+            audio = augmenter.clip(audio, recipe.seed)
+        if recipe.kind == CROPPED:
+            window = crop_keyword(audio, length, rng, crop_fraction)
+        else:
+            window = place(audio, length, rng, recipe.keep_start)
+    padded = np.concatenate([np.zeros(warmup_len, np.float32), window])
+    if augmenter is not None:
+        padded = augmenter.window(padded, recipe.seed)
+    return window_features(padded[warmup_len:], settings, padded[:warmup_len])

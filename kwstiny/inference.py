@@ -1,0 +1,91 @@
+"""Running a .tflite without TensorFlow: the TFLM Python runtime by default, LiteRT when
+speed matters more than parity with the board."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from kwstiny import tflite
+from kwstiny.errors import KwstinyError
+
+RUNTIMES = ("tflm", "litert")
+
+
+class TfliteModel:
+    """One interpreter over a .tflite; `predict` takes model inputs (int8 features, or
+    float features the model quantizes) and returns float class probabilities."""
+
+    def __init__(self, source: str | Path | bytes, runtime: str = "tflm"):
+        if runtime not in RUNTIMES:
+            raise KwstinyError(f"runtime {runtime!r} is not one of {', '.join(RUNTIMES)}")
+        data = source if isinstance(source, (bytes, bytearray)) else Path(source).read_bytes()
+        self.metadata = tflite.read_metadata(data)  # also rejects non-TFLite input
+        self.runtime = runtime
+        if runtime == "tflm":
+            from tflite_micro.python.tflite_micro import runtime as tflm
+            # Arena is generous here: the profiler measures the real need separately.
+            self._interp = tflm.Interpreter.from_bytes(bytes(data), arena_size=max(len(data) * 4, 1 << 20))
+            self._input = self._interp.get_input_details(0)
+            self._output = self._interp.get_output_details(0)
+        else:
+            from ai_edge_litert.interpreter import Interpreter
+            self._interp = Interpreter(model_content=bytes(data), num_threads=1)
+            self._interp.allocate_tensors()
+            self._input = self._interp.get_input_details()[0]
+            self._output = self._interp.get_output_details()[0]
+        self.input_shape = tuple(int(d) for d in self._input["shape"])
+        self.input_dtype = np.dtype(self._input["dtype"])
+        self.output_dtype = np.dtype(self._output["dtype"])
+
+    @property
+    def classes(self) -> list[str]:
+        return list(self.metadata.get("classes", []))
+
+    def _quantize_input(self, features: np.ndarray) -> np.ndarray:
+        if self.input_dtype == np.float32:
+            return features.astype(np.float32)
+        if features.dtype == self.input_dtype:
+            return features
+        scale, zero = _quant_params(self._input)
+        info = np.iinfo(self.input_dtype)
+        return np.clip(np.round(features / scale + zero), info.min, info.max).astype(self.input_dtype)
+
+    def _dequantize_output(self, raw: np.ndarray) -> np.ndarray:
+        if self.output_dtype == np.float32:
+            return raw.astype(np.float32)
+        scale, zero = _quant_params(self._output)
+        return (raw.astype(np.float32) - zero) * scale
+
+    def invoke_raw(self, features: np.ndarray) -> np.ndarray:
+        """One inference; returns the output tensor as the model stores it (int8 for
+        quantized models) so results can be compared byte for byte."""
+        x = self._quantize_input(np.asarray(features)).reshape(self.input_shape)
+        if self.runtime == "tflm":
+            self._interp.set_input(x, 0)
+            self._interp.invoke()
+            return np.array(self._interp.get_output(0)).reshape(-1)
+        self._interp.set_tensor(self._input["index"], x)
+        self._interp.invoke()
+        return np.array(self._interp.get_tensor(self._output["index"])).reshape(-1)
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        """Probabilities for one input (shape of one sample) or a batch of them."""
+        features = np.asarray(features)
+        single = features.ndim == len(self.input_shape) - 1
+        batch = features[None] if single else features
+        out = np.stack([self._dequantize_output(self.invoke_raw(row)) for row in batch])
+        return out[0] if single else out
+
+
+def _quant_params(details: dict) -> tuple[float, int]:
+    params = details.get("quantization_parameters") or {}
+    scales = params.get("scales")
+    zeros = params.get("zero_points")
+    if scales is not None and len(scales):
+        return float(scales[0]), int(zeros[0])
+    scale, zero = details.get("quantization", (0.0, 0))
+    if not scale:
+        raise KwstinyError("the model's int8 tensor has no quantization parameters")
+    return float(scale), int(zero)

@@ -1,0 +1,198 @@
+"""`kwstiny train`: fit the spec's model, keep the best epoch, then quantize and evaluate.
+
+Every epoch ends with a checkpoint (model + optimizer + history, see checkpoints.py),
+so `--resume` continues an interrupted run from its last finished epoch with the same
+data it would have seen.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+
+from kwstiny import paths
+from kwstiny.checkpoints import BEST_WEIGHTS, RunState
+from kwstiny.errors import KwstinyError
+from kwstiny.progress import console
+from kwstiny.spec import ModelSpec
+
+
+def learning_rate_schedule(spec: ModelSpec, total_steps: int):
+    """The spec's stepped schedule stretched over `total_steps`."""
+    import tf_keras as keras
+
+    weights = np.array([w for w, _ in spec.train.learning_rate_steps], float)
+    rates = [float(r) for _, r in spec.train.learning_rate_steps]
+    ends = np.cumsum(weights) / weights.sum() * total_steps
+    boundaries = [max(1, int(round(e))) for e in ends[:-1]]
+    for i in range(1, len(boundaries)):  # strictly increasing even for tiny runs
+        boundaries[i] = max(boundaries[i], boundaries[i - 1] + 1)
+    if not boundaries:
+        return rates[0]
+    return keras.optimizers.schedules.PiecewiseConstantDecay(boundaries, rates)
+
+
+def build_model(spec: ModelSpec, total_steps: int = 1):
+    import tf_keras as keras
+
+    model = spec.model.build(spec.input_shape, len(spec.classes))
+    optimizer = keras.optimizers.Adam(learning_rate_schedule(spec, total_steps),
+                                      epsilon=spec.train.adam_epsilon)
+    model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def load_trained_model(spec: ModelSpec):
+    """The float model of a finished run (its best epoch)."""
+    weights = paths.run_dir(spec.name) / BEST_WEIGHTS
+    if not weights.is_file():
+        raise KwstinyError(f"{spec.name} has no trained model yet ({weights} is missing): "
+                           f"run `kwstiny train {spec.name}` first")
+    model = build_model(spec)
+    model.load_weights(str(weights))
+    return model
+
+
+def balanced_accuracy(labels: np.ndarray, predicted: np.ndarray, n_classes: int) -> float:
+    recalls = [np.mean(predicted[labels == c] == c) for c in range(n_classes) if np.any(labels == c)]
+    return float(np.mean(recalls)) if recalls else 0.0
+
+
+def _callbacks(spec, run_dir, state_store, validation, history, best):
+    import tf_keras as keras
+
+    monitor = spec.train.checkpoint_monitor
+    higher_is_better = monitor != "val_loss"
+    x_val, y_val = validation
+    n_classes = len(spec.classes)
+
+    class EpochEnd(keras.callbacks.Callback):
+        """Validation metrics, history, the best weights and the resumable checkpoint."""
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs if logs is not None else {}
+            probs = self.model.predict(x_val.astype(np.float32), batch_size=256, verbose=0)
+            predicted = probs.argmax(axis=1)
+            logs["val_loss"] = float(keras.losses.categorical_crossentropy(
+                np.eye(n_classes)[y_val], probs).numpy().mean())
+            logs["val_accuracy"] = float(np.mean(predicted == y_val))
+            logs["val_balanced_accuracy"] = balanced_accuracy(y_val, predicted, n_classes)
+            logs["learning_rate"] = float(keras.backend.get_value(
+                self.model.optimizer.learning_rate))
+            row = {"epoch": epoch + 1, **{k: float(v) for k, v in logs.items()}}
+            history.append(row)
+            value = logs[monitor]
+            improved = best["value"] is None or (
+                value > best["value"] if higher_is_better else value < best["value"])
+            if improved:
+                best.update(value=value, epoch=epoch + 1)
+                state_store.save_best(self.model)
+            state_store.save(self.model, self.model.optimizer,
+                             {"epoch": epoch + 1, "best": best, "history": history})
+            console.print(f"epoch {epoch + 1}: val_balanced_accuracy "
+                          f"{logs['val_balanced_accuracy']:.4f} val_loss {logs['val_loss']:.4f}"
+                          + ("  (best so far)" if improved else ""))
+
+    class StopOnNaN(keras.callbacks.Callback):
+        def on_batch_end(self, batch, logs=None):
+            loss = (logs or {}).get("loss")
+            if loss is not None and not math.isfinite(loss):
+                self.model.stop_training = True
+                self.model.kwstiny_nan = True
+
+    return [StopOnNaN(), EpochEnd(),
+            keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs"), profile_batch=0,
+                                        write_graph=False)]
+
+
+def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
+          clean: bool = False, evaluate_after: bool = True) -> dict:
+    """Train the spec's model; returns a summary. Also quantizes and evaluates."""
+    import tf_keras as keras
+
+    from kwstiny.data.pipeline import (SpecData, class_weights, steps_per_epoch,
+                                       training_dataset, write_counts)
+
+    if epochs is not None:
+        spec = spec.with_overrides({"train.epochs": epochs})
+    run_dir = paths.run_dir(spec.name)
+    if clean and run_dir.exists():
+        shutil.rmtree(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    state_store = RunState(run_dir)
+    previous = state_store.load()
+    if resume and previous is None:
+        console.print(f"[yellow]no checkpoint in {run_dir}: starting from epoch 1[/]")
+    keras.utils.set_random_seed(spec.train.seed)
+
+    started = time.time()
+    data = SpecData(spec)
+    write_counts(data, run_dir / "dataset.json")
+    for path, reason in data.unreadable:
+        console.print(f"[yellow]skipped unreadable clip {path}: {reason}[/]")
+    console.print(f"dataset {spec.dataset.source} ({spec.dataset.scale}): {data.counts()}")
+
+    try:
+        validation = data.features("validation")
+        steps = steps_per_epoch(data, spec.train.batch_size)
+        model = build_model(spec, total_steps=steps * spec.train.epochs)
+        history, best, initial_epoch = [], {"value": None, "epoch": 0}, 0
+        if resume and previous is not None:
+            state = state_store.restore(model, model.optimizer)
+            history, best, initial_epoch = state["history"], state["best"], state["epoch"]
+            console.print(f"resuming {spec.name} after epoch {initial_epoch}")
+        if initial_epoch < spec.train.epochs:
+            dataset = training_dataset(data, initial_epoch, spec.train.batch_size)
+            weights = class_weights(data) if spec.train.class_weights == "balanced" else None
+            model.fit(dataset, epochs=spec.train.epochs, initial_epoch=initial_epoch,
+                      steps_per_epoch=steps, class_weight=weights,
+                      callbacks=_callbacks(spec, run_dir, state_store, validation, history, best),
+                      verbose=1 if console.is_terminal else 2)
+        if getattr(model, "kwstiny_nan", False):
+            raise KwstinyError(f"training diverged (loss became NaN) in epoch "
+                               f"{len(history) + 1}; the last finished epoch is kept in "
+                               f"{state_store.folder} and the best in {run_dir / BEST_WEIGHTS}")
+        plot_history(history, run_dir / "training_history.png")
+        summary = {"spec": spec.name, "epochs": len(history), "best": best,
+                   "train_seconds": round(time.time() - started, 1)}
+        paths.write_json(run_dir / "train_summary.json", summary)
+        if evaluate_after:
+            from kwstiny.evaluate import evaluate
+            from kwstiny.quantize import quantize
+
+            quantize(spec, data=data)
+            summary["evaluation"] = {"float": evaluate(spec, tflite=False, data=data),
+                                     "tflite": evaluate(spec, tflite=True, data=data)}
+            paths.write_json(run_dir / "train_summary.json", summary)
+    finally:
+        data.close()
+    return summary
+
+
+def plot_history(history: list[dict], path: Path) -> None:
+    if not history:
+        return
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = [h["epoch"] for h in history]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+    for key in ("loss", "val_loss"):
+        axes[0].plot(epochs, [h.get(key, np.nan) for h in history], label=key)
+    for key in ("accuracy", "val_accuracy", "val_balanced_accuracy"):
+        axes[1].plot(epochs, [h.get(key, np.nan) for h in history], label=key)
+    axes[2].plot(epochs, [h.get("learning_rate", np.nan) for h in history], label="learning rate")
+    axes[2].set_yscale("log")
+    for ax, title in zip(axes, ("loss", "accuracy", "learning rate")):
+        ax.set_title(title)
+        ax.set_xlabel("epoch")
+        ax.legend()
+    fig.tight_layout()
+    with paths.atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=100)
+    plt.close(fig)
