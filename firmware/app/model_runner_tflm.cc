@@ -1,5 +1,7 @@
 // The TFLM model runner. Everything lives in static storage: the resolver and
 // the interpreter are constructed in place at each load (no heap).
+#include <string.h>
+
 #include <new>
 
 #include "app/model_runner.h"
@@ -209,7 +211,7 @@ uint32_t n_operators() {
 bool metadata(const char** json, size_t* size) {
   if (!loaded() || !g_model->metadata() || !g_model->buffers()) return false;
   for (const tflite::Metadata* entry : *g_model->metadata()) {
-    if (!entry->name() || entry->name()->str() != "kwstiny") continue;
+    if (!entry->name() || strcmp(entry->name()->c_str(), "kwstiny") != 0) continue;
     if (entry->buffer() >= g_model->buffers()->size()) return false;
     const tflite::Buffer* buffer = g_model->buffers()->Get(entry->buffer());
     if (buffer->data()) {

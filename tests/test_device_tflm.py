@@ -1,0 +1,144 @@
+"""The firmware with TensorFlow Lite Micro: byte-identical outputs to the tflite-micro
+Python runtime, op registration from the model, clear errors, per-operator profiles.
+
+These need a TFLM library built with TFLM's own Makefile; set TFLM_ROOT to that
+tflite-micro checkout (firmware/README.md). Without it they are skipped, saying so.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+
+import numpy as np
+import pytest
+
+from device_support import firmware, tflm_root
+from kwstiny.device import protocol as p
+from kwstiny.device.client import DeviceClient, DeviceError
+from kwstiny.device.emulator import HostBoard, QemuBoard
+
+
+def _have_library(pattern: str) -> bool:
+    return bool(glob.glob(os.path.join(tflm_root(), "gen", pattern, "lib", "libtensorflow-microlite.a")))
+
+
+@pytest.fixture(scope="session")
+def spread_model(tmp_path_factory):
+    """An int8 TENet12 for the alexa input whose softmax is not saturated (a small final
+    layer), so byte identity is tested on outputs that vary from input to input."""
+    tflm_root()  # skip before spending time on a conversion
+    from kwstiny.models import tenet
+    from kwstiny.quantize import convert_int8
+    from kwstiny.spec import load_spec
+
+    spec = load_spec("keyword_spotting_alexa")
+    model = tenet.TENet12(spec.input_shape, 2)
+    dense = [layer for layer in model.layers if layer.__class__.__name__ == "Dense"][-1]
+    kernel, bias = dense.get_weights()
+    dense.set_weights([kernel * 0.02, bias])
+    rng = np.random.default_rng(0)
+    calibration = rng.integers(-128, 128, size=(16,) + spec.input_shape).astype(np.float32)
+    data = convert_int8(model, calibration, metadata=spec.metadata(), int8_features=True)
+    path = tmp_path_factory.mktemp("models") / "tenet12_spread.tflite"
+    path.write_bytes(data)
+    return path
+
+
+def _reference_outputs(model_path, inputs):
+    from tflite_micro.python.tflite_micro import runtime
+
+    interpreter = runtime.Interpreter.from_bytes(model_path.read_bytes(), arena_size=1 << 20)
+    outputs = []
+    for x in inputs:
+        interpreter.set_input(x, 0)
+        interpreter.invoke()
+        outputs.append(np.array(interpreter.get_output(0)))
+    return outputs
+
+
+def _inputs(shape, n=20, seed=1):
+    rng = np.random.default_rng(seed)
+    return [rng.integers(-128, 128, size=shape, dtype=np.int8) for _ in range(n)]
+
+
+def _assert_identical(client, model_info, model_path, n=20):
+    inputs = _inputs(model_info.input.shape, n)
+    want = _reference_outputs(model_path, inputs)
+    got = [client.invoke(x, model_info)[0] for x in inputs]
+    for g, w in zip(got, want):
+        assert g.dtype == np.int8 and g.tobytes() == w.tobytes()
+    assert len({g.tobytes() for g in got}) > 1  # outputs vary: not a saturated softmax
+
+
+def test_host_firmware_is_byte_identical_to_the_python_runtime(spread_model):
+    if not _have_library("linux_x86_64*"):
+        pytest.skip("TFLM_ROOT has no host (linux_x86_64) microlite library")
+    with HostBoard(firmware("host", tflm=True)) as board, DeviceClient(board.url) as client:
+        info = client.load_model(spread_model.read_bytes())
+        assert info.source == "loaded" and info.n_operators == 56
+        assert info.input.shape == (1, 118, 1, 108) and info.input.dtype == np.int8
+        _assert_identical(client, info, spread_model)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kernels", ["reference", "cmsis_nn"])
+def test_cortex_m33_under_qemu_is_byte_identical_to_the_python_runtime(spread_model, kernels):
+    cmsis = kernels == "cmsis_nn"
+    if not _have_library("cortex_m_generic_cortex-m33*" + ("_cmsis_nn*" if cmsis else "")):
+        pytest.skip(f"TFLM_ROOT has no Cortex-M33 microlite library with {kernels} kernels")
+    image = firmware("qemu_an505", tflm=True, cmsis_nn=cmsis, model=str(spread_model))
+    with QemuBoard(image) as board, DeviceClient(board.url) as client:
+        info = client.info()
+        assert info["kernels"] == kernels and info["model"] == "linked"
+        model = client.model_info()
+        _assert_identical(client, model, spread_model)
+        total, events = client.profile(model=model)
+        assert len(events) == model.n_operators == 56
+        assert [e.op for e in events][:3] == ["CONV_2D", "CONV_2D", "DEPTHWISE_CONV_2D"]
+        assert 0.9 * total <= sum(e.ticks for e in events) <= total
+
+
+def test_a_model_too_large_for_the_slot_leaves_the_previous_one_running(spread_model):
+    if not _have_library("linux_x86_64*"):
+        pytest.skip("TFLM_ROOT has no host (linux_x86_64) microlite library")
+    size = spread_model.stat().st_size
+    with HostBoard(firmware("host", tflm=True), ["--slot-bytes", str(size + 100)]) as board, \
+            DeviceClient(board.url) as client:
+        model = client.load_model(spread_model.read_bytes())
+        x = _inputs(model.input.shape, 1)[0]
+        before, _ = client.invoke(x, model)
+        with pytest.raises(DeviceError, match="model slot holds") as caught:
+            client.load_model(bytes(size + 101))
+        assert caught.value.code == p.Err.MODEL_TOO_LARGE
+        after, _ = client.invoke(x, client.model_info())
+        assert after.tobytes() == before.tobytes()
+
+
+def test_ops_the_firmware_lacks_and_a_small_arena_are_named(spread_model):
+    if not _have_library("linux_x86_64*"):
+        pytest.skip("TFLM_ROOT has no host (linux_x86_64) microlite library")
+    lacking = firmware("host", tflm=True,
+                       KWSTINY_OPS="CONV_2D;DEPTHWISE_CONV_2D;ADD;AVERAGE_POOL_2D;RESHAPE;FULLY_CONNECTED")
+    with HostBoard(lacking) as board, DeviceClient(board.url) as client:
+        assert "SOFTMAX" not in client.info()["ops"]
+        with pytest.raises(DeviceError, match="does not include the op SOFTMAX") as caught:
+            client.load_model(spread_model.read_bytes())
+        assert caught.value.code == p.Err.UNSUPPORTED_OP
+    small = firmware("host", tflm=True, KWSTINY_ARENA_BYTES=16384)
+    with HostBoard(small) as board, DeviceClient(board.url) as client:
+        with pytest.raises(DeviceError, match="tensor allocation failed") as caught:
+            client.load_model(spread_model.read_bytes())
+        assert caught.value.code == p.Err.ARENA_TOO_SMALL
+        with pytest.raises(DeviceError) as caught:
+            client.model_info()
+        assert caught.value.code == p.Err.NO_MODEL
+
+
+def test_not_a_model_is_refused(tmp_path):
+    if not _have_library("linux_x86_64*"):
+        pytest.skip("TFLM_ROOT has no host (linux_x86_64) microlite library")
+    with HostBoard(firmware("host", tflm=True)) as board, DeviceClient(board.url) as client:
+        with pytest.raises(DeviceError, match="not a valid TFLite model") as caught:
+            client.load_model(b"TFL3" * 1000)
+        assert caught.value.code == p.Err.MODEL_INVALID
