@@ -74,5 +74,57 @@ def evaluate_command(spec, tflite):
     evaluate(_spec(spec), tflite=tflite)
 
 
+@main.group("device")
+def device():
+    """Talk to a board running kwstiny's firmware (real, QEMU or the host build)."""
+
+
+@device.command("info")
+@click.option("--port", help="Serial port: /dev/ttyACM0, COM3 or socket://host:port "
+                             "(default: KWSTINY_PORT, or the board `kwstiny flash` started).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def device_info_command(port, as_json):
+    """Firmware version, board, clock, free RAM and flash, accelerator, loaded model."""
+    from kwstiny.device.info import device_info
+    click.echo(device_info(port, as_json=as_json))
+
+
+@device.command("stop")
+def device_stop_command():
+    """Stop the emulated board (QEMU or host build) that `kwstiny flash` started."""
+    from kwstiny.device.session import stop_all_emulators
+    click.echo(stop_all_emulators())
+
+
+@main.command("flash")
+@click.argument("target", type=click.Path(dir_okay=False))
+@click.option("--board", required=True,
+              help="qemu (Cortex-M33 under QEMU), host, or efr32xg24.")
+@click.option("--port", help="Serial port of the board (models go over it).")
+@click.option("--firmware", type=click.Path(exists=True, dir_okay=False),
+              help="Firmware to start an emulated board with when none runs yet.")
+def flash_command(target, board, port, firmware):
+    """Flash TARGET, a firmware image or a .tflite model, onto a board."""
+    from kwstiny.device.flash import flash
+    click.echo(flash(target, board, port=port, firmware=firmware))
+
+
+@main.command("build_firmware")
+@click.option("--board", required=True, help="qemu (Cortex-M33 under QEMU) or host.")
+@click.option("--tflm-root", type=click.Path(exists=True, file_okay=False),
+              help="A tflite-micro checkout built with TFLM's Makefile (default: TFLM_ROOT; "
+                   "none: a firmware without the interpreter).")
+@click.option("--cmsis-nn", is_flag=True, help="Link TFLM built with OPTIMIZED_KERNEL_DIR=cmsis_nn.")
+@click.option("--model", type=click.Path(exists=True, dir_okay=False),
+              help="A .tflite to link into the image.")
+def build_firmware_command(board, tflm_root, cmsis_nn, model):
+    """Build kwstiny's firmware for BOARD with CMake; prints the image's path."""
+    import os
+
+    from kwstiny.device.firmware import build_firmware
+    click.echo(build_firmware(board, tflm_root=tflm_root or os.environ.get("TFLM_ROOT"),
+                              cmsis_nn=cmsis_nn, model=model))
+
+
 if __name__ == "__main__":
     main()

@@ -131,19 +131,36 @@ class QemuBoard(_Process):
 class HostBoard(_Process):
     """The host build of the firmware (a POSIX process); SIGUSR1 resets it."""
 
-    def __init__(self, firmware: str | os.PathLike, extra_args: list[str] | None = None):
+    def __init__(self, firmware: str | os.PathLike, extra_args: list[str] | None = None, *,
+                 port: int | None = None, detach: bool = False, log: str | os.PathLike | None = None):
         firmware = Path(firmware)
         if not firmware.is_file():
             raise KwstinyError(f"firmware program not found: {firmware}")
-        self.process = subprocess.Popen([str(firmware), "--port", "0"] + (extra_args or []),
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, text=True)
-        line = self.process.stdout.readline()
-        match = re.search(r"socket://127\.0\.0\.1:(\d+)", line)
-        if not match:
-            self.stop()
-            raise KwstinyError(f"the host firmware did not start: {line.strip()!r}")
-        self.port = int(match.group(1))
+        args = [str(firmware), "--port", str(port or 0)] + (extra_args or [])
+        if port is None:
+            # Let the program pick a free port and say which.
+            self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                            stderr=subprocess.DEVNULL, text=True,
+                                            start_new_session=detach)
+            line = self.process.stdout.readline()
+            match = re.search(r"socket://127\.0\.0\.1:(\d+)", line)
+            if not match:
+                self.stop()
+                raise KwstinyError(f"the host firmware did not start: {line.strip()!r}")
+            self.port = int(match.group(1))
+        else:
+            out = open(log, "ab") if log else subprocess.DEVNULL
+            self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out,
+                                            stderr=subprocess.STDOUT, start_new_session=detach)
+            if log:
+                out.close()
+            self.port = port
+            deadline = time.monotonic() + 10
+            while not _accepts(port):
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise KwstinyError(f"the host firmware did not start listening on port {port}")
+                time.sleep(0.05)
         self.url = f"socket://127.0.0.1:{self.port}"
 
     def reset(self) -> None:
