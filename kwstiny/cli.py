@@ -74,6 +74,24 @@ def evaluate_command(spec, tflite):
     evaluate(_spec(spec), tflite=tflite)
 
 
+@main.command("view_audio")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--spec", "spec_name", default="keyword_spotting_alexa", show_default=True,
+              help="Spec whose frontend settings to use (a name, NAME-variant or .py path).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=str),
+              help="PNG to write [default: FILE's name with .png, in the current directory].")
+def view_audio_command(file, spec_name, output):
+    """Render the spectrogram the model sees for an audio FILE as a PNG."""
+    from pathlib import Path
+
+    from kwstiny.frontend.view import render_spectrogram
+    spec = _spec(spec_name)
+    output = output or Path(file).with_suffix(".png").name
+    written = render_spectrogram(file, spec.frontend, output,
+                                 title=f"{Path(file).name} through {spec.name}'s frontend")
+    click.echo(f"wrote {written}")
+
+
 @main.group("device")
 def device():
     """Talk to a board running kwstiny's firmware (real, QEMU or the host build)."""

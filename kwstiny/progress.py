@@ -12,10 +12,10 @@ console = Console(stderr=True)
 
 
 @contextlib.contextmanager
-def progress_bar():
+def progress_bar(enabled: bool = True):
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TimeRemainingColumn(), console=console,
-                  transient=False) as progress:
+                  transient=False, disable=not enabled) as progress:
         yield progress
 
 

@@ -1,7 +1,7 @@
-"""Shared fixtures. Every test runs with its own KWSTINY_HOME unless it asks for the
-session's shared one (generated data is expensive: build it once)."""
+"""Shared fixtures. Every test runs with the session's KWSTINY_HOME (never ~/.kwstiny);
+generated data is expensive, so it is built once per session and shared."""
 
-import os
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +15,23 @@ def session_home(tmp_path_factory):
 def _isolated_home(monkeypatch, session_home):
     monkeypatch.setenv("KWSTINY_HOME", str(session_home))
     yield
+
+
+@pytest.fixture(scope="session")
+def synthetic_test_dataset(session_home) -> Path:
+    """The synthetic_alexa recipe at "test" scale (180 clips, a few seconds to make), in
+    the cache folder `load_index(DatasetSpec(scale="test"), ...)` looks in."""
+    from kwstiny.data.recipes import load_recipe
+    from kwstiny.data.synthetic import build_dataset
+
+    root = session_home / "datasets" / "synthetic_alexa-test"
+    return build_dataset(load_recipe("synthetic_alexa"), "test", progress=False, root=root)
+
+
+@pytest.fixture
+def use_session_home(session_home, monkeypatch) -> Path:
+    monkeypatch.setenv("KWSTINY_HOME", str(session_home))
+    return session_home
 
 
 @pytest.fixture(scope="session")

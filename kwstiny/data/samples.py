@@ -108,11 +108,18 @@ class WaveAugmenter:
         return self.window_transforms(samples=audio, sample_rate=self.sample_rate)
 
 
+_frontends: dict[FrontendSettings, Frontend] = {}
+
+
 def window_features(window: np.ndarray, settings: FrontendSettings,
                     warmup: np.ndarray | None = None) -> np.ndarray:
     """Model input (frames, 1, channels) for one window of audio, after running the
     frontend over `warmup` first so its noise estimate has settled."""
-    frontend = Frontend(settings)
+    # Building a frontend's tables costs more than a short clip; reset() is enough.
+    frontend = _frontends.get(settings)
+    if frontend is None:
+        frontend = _frontends[settings] = Frontend(settings)
+    frontend.reset()
     audio = window if warmup is None or warmup.size == 0 else np.concatenate([warmup, window])
     frames = frontend.push(np.clip(audio, -1.0, 1.0).astype(np.float32))
     frames = frames[-settings.n_frames:]

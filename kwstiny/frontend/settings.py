@@ -10,13 +10,40 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, fields
 
+import numpy as np
+
 from kwstiny.errors import KwstinyError, check
 
 METADATA_PREFIX = "fe."
+# The C frontend's FFT limit (its tables index bins with 16 bits).
+MAX_FFT_SIZE = 4096
+
+
+_ARTICLE = {"int": "an int", "float": "a float", "bool": "a bool"}
+
+
+def _next_power_of_two(n: int) -> int:
+    """The smallest power of two >= n, at least 8 (the C FFT's minimum)."""
+    size = 8
+    while size < n:
+        size <<= 1
+    return size
 
 
 @dataclass(frozen=True)
 class FrontendSettings:
+    """Every setting of the C frontend (kwstiny/frontend/c), named like MLTK's
+    AudioFeatureGenerator.
+
+    Per frame: [DC notch] -> Hann window -> FFT -> mel filterbank -> [activity
+    detector] -> [noise reduction] -> [PCAN, needs noise reduction] -> [log scale],
+    giving uint16 features. With quantize_dynamic_scale_enable the model reads a
+    window of n_frames frames as int8: the window's maximum maps to +127 and values
+    quantize_dynamic_scale_range_db or more below it (in log units: D dB =
+    D * 2^log_scale_shift * ln(10) / 20 feature units) map to -128; see
+    kws_quantize.h for the exact integer formula.
+    """
+
     sample_rate_hz: int = 16000
     sample_length_ms: int = 1000
     window_size_ms: int = 30
@@ -60,7 +87,7 @@ class FrontendSettings:
             value = getattr(self, f.name)
             want = {"int": int, "float": (int, float), "bool": bool}[f.type]
             ok = isinstance(value, want) and not (f.type != "bool" and isinstance(value, bool))
-            check(ok, own, f.name, value, f"a {f.type}")
+            check(ok, own, f.name, value, _ARTICLE[f.type])
         check(8000 <= self.sample_rate_hz <= 48000, own, "sample_rate_hz", self.sample_rate_hz,
               "8000 to 48000 Hz")
         check(self.sample_length_ms > 0, own, "sample_length_ms", self.sample_length_ms, "> 0")
@@ -69,19 +96,29 @@ class FrontendSettings:
               self.window_step_ms, f"1 to window_size_ms ({self.window_size_ms})")
         check(self.window_samples <= self.sample_length_ms * self.sample_rate_hz // 1000, own,
               "sample_length_ms", self.sample_length_ms, "at least one window long")
+        check(self.window_samples <= MAX_FFT_SIZE, own, "window_size_ms", self.window_size_ms,
+              f"at most {MAX_FFT_SIZE} samples at {self.sample_rate_hz} Hz "
+              f"({MAX_FFT_SIZE * 1000 // self.sample_rate_hz} ms)")
         if self.fft_length:
-            check(self.fft_length & (self.fft_length - 1) == 0, own, "fft_length",
-                  self.fft_length, "0 (automatic) or a power of two")
+            check(self.fft_length > 0 and self.fft_length & (self.fft_length - 1) == 0, own,
+                  "fft_length", self.fft_length, "0 (automatic) or a power of two")
             check(self.fft_length >= self.window_samples, own, "fft_length", self.fft_length,
                   f"at least the window length ({self.window_samples} samples)")
+            check(self.fft_length <= MAX_FFT_SIZE, own, "fft_length", self.fft_length,
+                  f"at most {MAX_FFT_SIZE}")
+            if self.fft_length == _next_power_of_two(self.window_samples):
+                # The automatic size spelled out: store it as automatic so the two
+                # spellings compare equal and round-trip through metadata.
+                object.__setattr__(self, "fft_length", 0)
         check(1 <= self.filterbank_n_channels <= 256, own, "filterbank_n_channels",
               self.filterbank_n_channels, "1 to 256")
         nyquist = self.sample_rate_hz / 2
         check(0 <= self.filterbank_lower_band_limit < self.filterbank_upper_band_limit, own,
               "filterbank_lower_band_limit", self.filterbank_lower_band_limit,
               f"0 up to the upper band limit ({self.filterbank_upper_band_limit} Hz)")
-        check(self.filterbank_upper_band_limit <= nyquist, own, "filterbank_upper_band_limit",
-              self.filterbank_upper_band_limit, f"at most Nyquist ({nyquist:g} Hz)")
+        check(self.filterbank_upper_band_limit < nyquist, own, "filterbank_upper_band_limit",
+              self.filterbank_upper_band_limit,
+              f"below Nyquist ({nyquist:g} Hz at {self.sample_rate_hz} Hz)")
         check(1 <= self.noise_reduction_smoothing_bits <= 16, own,
               "noise_reduction_smoothing_bits", self.noise_reduction_smoothing_bits, "1 to 16")
         for name in ("noise_reduction_even_smoothing", "noise_reduction_odd_smoothing",
@@ -92,6 +129,12 @@ class FrontendSettings:
             check(0.0 <= value <= 1.0, own, name, value, "0.0 to 1.0")
         check(self.pcan_offset > 0, own, "pcan_offset", self.pcan_offset, "> 0")
         check(1 <= self.pcan_gain_bits <= 30, own, "pcan_gain_bits", self.pcan_gain_bits, "1 to 30")
+        if self.pcan_enable:
+            check(self.noise_reduction_enable, own, "pcan_enable", self.pcan_enable,
+                  "only with noise_reduction_enable (PCAN divides by its noise estimate)")
+            least = self.correction_bits + 12
+            check(self.pcan_gain_bits >= least, own, "pcan_gain_bits", self.pcan_gain_bits,
+                  f"at least {least} with a {self.fft_size}-point FFT")
         check(0 <= self.log_scale_shift <= 15, own, "log_scale_shift", self.log_scale_shift,
               "0 to 15")
         check(0.0 < self.dc_notch_filter_coefficient < 1.0, own, "dc_notch_filter_coefficient",
@@ -99,6 +142,10 @@ class FrontendSettings:
         check(0.0 < self.quantize_dynamic_scale_range_db <= 120.0, own,
               "quantize_dynamic_scale_range_db", self.quantize_dynamic_scale_range_db,
               "above 0 and at most 120 dB")
+        if self.quantize_dynamic_scale_enable:
+            check(self.quantize_range >= 1, own, "quantize_dynamic_scale_range_db",
+                  self.quantize_dynamic_scale_range_db,
+                  f"wide enough for one feature unit at log_scale_shift {self.log_scale_shift}")
 
     # Derived sizes -----------------------------------------------------------------
     @property
@@ -112,12 +159,22 @@ class FrontendSettings:
     @property
     def fft_size(self) -> int:
         """The FFT length in use: the explicit one, or the next power of two."""
-        if self.fft_length:
-            return self.fft_length
-        size = 1
-        while size < self.window_samples:
-            size <<= 1
-        return size
+        return self.fft_length or _next_power_of_two(self.window_samples)
+
+    @property
+    def correction_bits(self) -> int:
+        """log2(fft_size) - 7: how the C frontend rescales for the FFT size."""
+        return self.fft_size.bit_length() - 1 - 6
+
+    @property
+    def quantize_range(self) -> int:
+        """quantize_dynamic_scale_range_db in uint16 feature units (what the C code uses).
+
+        With the log scale on, one feature unit is 2^-log_scale_shift of a natural log,
+        so D dB is D * 2^shift * ln(10) / 20 units, truncated (float32 math, as MLTK).
+        """
+        units = float(np.float32(self.quantize_dynamic_scale_range_db) * np.float32(1 << self.log_scale_shift))
+        return int(units * 0.11512925465)
 
     @property
     def sample_length(self) -> int:
@@ -158,12 +215,29 @@ class FrontendSettings:
             name = key[len(METADATA_PREFIX):]
             if name not in known:
                 raise KwstinyError(f"model metadata has an unknown frontend setting {key!r}")
-            kind = known[name]
-            values[name] = bool(value) if kind == "bool" else int(value) if kind == "int" else float(value)
+            values[name] = _parse(key, known[name], value)
         if not values:
             raise KwstinyError("model metadata holds no frontend settings (no 'fe.' keys)")
-        settings = cls(**values)
-        # The metadata always states the FFT length; 0 means "automatic" in a spec.
-        if settings.fft_length and settings.fft_length == settings.replace(fft_length=0).fft_size:
-            settings = settings.replace(fft_length=0)
-        return settings
+        return cls(**values)
+
+
+def _parse(key: str, kind: str, value):
+    """One metadata value as the field's type; MLTK-style strings ("True", "0.95") too."""
+    try:
+        if kind == "bool":
+            if isinstance(value, str):
+                text = value.strip().lower()
+                if text not in ("true", "false", "1", "0"):
+                    raise ValueError(value)
+                return text in ("true", "1")
+            if value not in (0, 1):  # True/False compare equal to 1/0
+                raise ValueError(value)
+            return bool(value)
+        if kind == "int":
+            number = float(value)
+            if number != int(number):
+                raise ValueError(value)
+            return int(number)
+        return float(value)
+    except (TypeError, ValueError):
+        raise KwstinyError(f"model metadata {key} = {value!r} is not {_ARTICLE[kind]}") from None

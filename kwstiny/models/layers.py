@@ -24,7 +24,8 @@ class MultiScaleTemporalConv(keras.layers.Layer):
         self.convs = [keras.layers.DepthwiseConv2D((k, 1), strides=(self.strides, 1),
                                                    padding="same", use_bias=False,
                                                    name=f"dw{k}") for k in self.kernel_sizes]
-        self.norms = [keras.layers.BatchNormalization(name=f"bn{k}") for k in self.kernel_sizes]
+        self.norms = [keras.layers.BatchNormalization(momentum=0.9, name=f"bn{k}")
+                      for k in self.kernel_sizes]
 
     def call(self, inputs, training=None):
         out = None

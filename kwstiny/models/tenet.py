@@ -24,7 +24,7 @@ def TENet(input_shape, n_classes, blocks_per_stage=4, stages=3, channels=32, exp
     layers = keras.layers
     inputs = keras.Input(shape=tuple(input_shape), name="input")
     x = layers.Conv2D(channels, (3, 1), padding="same", use_bias=False, name="stem")(inputs)
-    x = layers.BatchNormalization(name="stem_bn")(x)
+    x = _norm(name="stem_bn")(x)
     for stage in range(stages):
         for block in range(blocks_per_stage):
             stride = 2 if block == 0 else 1
@@ -39,20 +39,26 @@ def TENet(input_shape, n_classes, blocks_per_stage=4, stages=3, channels=32, exp
     return keras.Model(inputs, outputs, name=name)
 
 
+def _norm(name):
+    # Momentum 0.9 (PyTorch's default) lets the moving statistics settle within a few
+    # dozen steps; with Keras' 0.99 short runs evaluate with unsettled statistics.
+    return keras.layers.BatchNormalization(momentum=0.9, name=name)
+
+
 def _block(x, channels, expansion, kernel_sizes, stride, name):
     layers = keras.layers
     y = layers.Conv2D(channels * expansion, 1, use_bias=False, name=f"{name}_expand")(x)
-    y = layers.BatchNormalization(name=f"{name}_expand_bn")(y)
+    y = _norm(name=f"{name}_expand_bn")(y)
     y = layers.ReLU(name=f"{name}_expand_relu")(y)
     y = MultiScaleTemporalConv(kernel_sizes, strides=stride, name=f"{name}_mtconv")(y)
     y = layers.ReLU(name=f"{name}_mtconv_relu")(y)
     y = layers.Conv2D(channels, 1, use_bias=False, name=f"{name}_project")(y)
-    y = layers.BatchNormalization(name=f"{name}_project_bn")(y)
+    y = _norm(name=f"{name}_project_bn")(y)
     shortcut = x
     if stride != 1:
         shortcut = layers.Conv2D(channels, 1, strides=(stride, 1), padding="same",
                                  use_bias=False, name=f"{name}_shortcut")(x)
-        shortcut = layers.BatchNormalization(name=f"{name}_shortcut_bn")(shortcut)
+        shortcut = _norm(name=f"{name}_shortcut_bn")(shortcut)
         shortcut = layers.ReLU(name=f"{name}_shortcut_relu")(shortcut)
     y = layers.Add(name=f"{name}_add")([y, shortcut])
     return layers.ReLU(name=f"{name}_relu")(y)

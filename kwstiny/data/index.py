@@ -1,0 +1,240 @@
+"""The clips of a dataset, their labels, and which split each belongs to.
+
+Any dataset is a folder of class subfolders (wav / flac / ogg): a recipe in `datasets/`
+makes one in the cache, or the user points at their own. Splits go by group (a synthetic
+voice, or a speaker) through a stable hash, so no voice or speaker is in two splits and a
+clip keeps its split from run to run. Unusable files are reported by path and skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from kwstiny.data.audio import AUDIO_EXTENSIONS, audio_problem, read_audio
+from kwstiny.errors import KwstinyError
+
+log = logging.getLogger(__name__)
+
+SPLITS = ("train", "validation", "test")
+NOISE_FOLDER = "_background_noise_"
+UNKNOWN = "_unknown_"
+MANIFEST_FILE = "manifest.jsonl"
+# How many unusable files the warning names before it just counts the rest.
+_WARN_LIST = 20
+
+
+@dataclass(frozen=True)
+class Clip:
+    sample_id: str      # path inside the dataset without extension: "alexa/xyz_nohash_0"
+    path: Path
+    label: str
+    group: str          # synthetic voice or speaker; a group never spans two splits
+    split: str          # "train", "validation" or "test"
+    # Where the keyword is in the clip (seconds), when the dataset records it.
+    keyword_span: tuple[float, float] | None = None
+
+
+@dataclass
+class DatasetIndex:
+    source: str
+    root: Path
+    classes: tuple[str, ...]
+    sample_rate: int
+    clips: list[Clip]
+    noise_files: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+    def split(self, name: str) -> list[Clip]:
+        if name not in SPLITS:
+            raise KwstinyError(f"split {name!r} is not known: use one of {', '.join(SPLITS)}")
+        return [c for c in self.clips if c.split == name]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """{split: {label: clips}} with every split and class present (0 when empty)."""
+        tally = Counter((c.split, c.label) for c in self.clips)
+        return {s: {label: tally[(s, label)] for label in self.classes} for s in SPLITS}
+
+    def groups(self, split: str | None = None) -> set[str]:
+        return {c.group for c in self.clips if split is None or c.split == split}
+
+    def read(self, clip: Clip) -> np.ndarray:
+        """The clip as mono float32 at the index's sample rate."""
+        return read_audio(clip.path, self.sample_rate)
+
+    def summary(self) -> str:
+        counts = self.counts()
+        width = max(len(c) for c in self.classes + ("class",))
+        lines = [f"{'class':<{width}} " + " ".join(f"{s:>10}" for s in SPLITS)]
+        for label in self.classes:
+            lines.append(f"{label:<{width}} " + " ".join(f"{counts[s][label]:>10}"
+                                                       for s in SPLITS))
+        lines.append(f"{'groups':<{width}} " + " ".join(f"{len(self.groups(s)):>10}"
+                                                        for s in SPLITS))
+        return "\n".join(lines)
+
+
+def split_of(group: str, validation_fraction: float, test_fraction: float) -> str:
+    """The split of a group, from a stable hash of its name (same on every run and machine)."""
+    digest = hashlib.sha256(group.encode("utf-8")).digest()
+    position = int.from_bytes(digest[:8], "big") / 2 ** 64
+    if position < test_fraction:
+        return "test"
+    if position < test_fraction + validation_fraction:
+        return "validation"
+    return "train"
+
+
+def group_of(path: Path) -> str:
+    """Speaker from a Speech-Commands-style name (`speaker_nohash_3.wav`), else the stem."""
+    stem = path.stem
+    return stem.split("_nohash_", 1)[0] if "_nohash_" in stem else stem
+
+
+def load_index(dataset_spec, sample_rate: int, progress: bool = True,
+               workers: int | None = None) -> "DatasetIndex":
+    """Index the dataset a `DatasetSpec` names: a recipe (made on first use) or a folder."""
+    source = dataset_spec.source
+    root = _resolve_source(source, dataset_spec.scale, progress, workers)
+    return index_folder(root, dataset_spec, sample_rate, source=source)
+
+
+def _resolve_source(source: str, scale: str, progress: bool, workers: int | None) -> Path:
+    from kwstiny.data.recipes import available_recipes, find_recipe, load_recipe
+
+    looks_like_path = (os.sep in source or "/" in source or source.startswith((".", "~"))
+                       or Path(source).is_absolute())
+    if not looks_like_path and find_recipe(source) is not None:
+        return load_recipe(source).prepare(scale, workers=workers, progress=progress)
+    folder = Path(source).expanduser()
+    if folder.is_dir():
+        return folder
+    if folder.exists():
+        raise KwstinyError(f"dataset source {source!r} is a file; give a folder of class "
+                           f"subfolders or a recipe name")
+    raise KwstinyError(f"dataset source {source!r} is neither a folder nor a recipe in "
+                       f"datasets/ (recipes: {', '.join(available_recipes()) or 'none'})")
+
+
+def index_folder(root: str | os.PathLike, dataset_spec, sample_rate: int,
+                 source: str | None = None) -> DatasetIndex:
+    """Index a folder of class subfolders (see the module notes) for `dataset_spec`."""
+    # Absolute paths: clips are read later, maybe from another working directory.
+    root = Path(root).expanduser().resolve()
+    classes = tuple(dataset_spec.classes)
+    if not root.is_dir():
+        raise KwstinyError(f"dataset folder {root} does not exist")
+    manifest = _read_manifest(root)
+    unknown = UNKNOWN if UNKNOWN in classes else None
+    clips, noise, skipped = [], [], []
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for folder in folders:
+        if folder.name == NOISE_FOLDER:
+            for path in _audio_files(folder):
+                problem = audio_problem(path)
+                (skipped.append((path, problem)) if problem else noise.append(path))
+            continue
+        label = folder.name if folder.name in classes else unknown
+        if label is None:
+            continue  # a word the spec does not ask for, and no _unknown_ class to take it
+        for path in _audio_files(folder):
+            problem = audio_problem(path)
+            if problem:
+                skipped.append((path, problem))
+                continue
+            sample_id = path.relative_to(root).with_suffix("").as_posix()
+            record = manifest.get(path.relative_to(root).as_posix(), {})
+            group = str(record.get("group") or group_of(path))
+            span = None
+            if "keyword_start" in record and "keyword_end" in record:
+                span = (float(record["keyword_start"]), float(record["keyword_end"]))
+            split = split_of(group, dataset_spec.validation_fraction, dataset_spec.test_fraction)
+            clips.append(Clip(sample_id, path, label, group, split, span))
+    if skipped:
+        _warn_skipped(root, skipped)
+    present = {f.name for f in folders}
+    if not clips:
+        raise KwstinyError(f"dataset folder {root} has no usable clips for classes "
+                           f"{', '.join(classes)}; its subfolders: "
+                           f"{', '.join(sorted(present)) or 'none'}")
+    if dataset_spec.subset_file:
+        clips = _restrict_to_subset(clips, Path(dataset_spec.subset_file).expanduser())
+    if dataset_spec.max_clips_per_class:
+        clips = _cap(clips, dataset_spec.max_clips_per_class)
+    labels = {c.label for c in clips}
+    missing = [c for c in classes if c not in labels and not c.startswith("_")]
+    if missing:
+        raise KwstinyError(f"dataset {source or root} has no clips for class "
+                           f"{', '.join(repr(m) for m in missing)}; its subfolders: "
+                           f"{', '.join(sorted(present))}")
+    return DatasetIndex(source=source or str(root), root=root, classes=classes,
+                        sample_rate=int(sample_rate), clips=clips, noise_files=noise,
+                        skipped=skipped)
+
+
+def _audio_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*")
+                  if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
+def _read_manifest(root: Path) -> dict[str, dict]:
+    """manifest.jsonl records by relative path; a broken line is ignored, not fatal."""
+    path = root / MANIFEST_FILE
+    if not path.is_file():
+        return {}
+    records = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            records[str(record["path"])] = record
+        except (ValueError, KeyError, TypeError):
+            log.warning("%s line %d is not a manifest record; ignored", path, number)
+    return records
+
+
+def _restrict_to_subset(clips: list[Clip], subset_file: Path) -> list[Clip]:
+    if not subset_file.is_file():
+        raise KwstinyError(f"subset file {subset_file} does not exist")
+    wanted = {line.strip() for line in subset_file.read_text(encoding="utf-8").splitlines()
+              if line.strip() and not line.lstrip().startswith("#")}
+    kept = [c for c in clips if c.sample_id in wanted]
+    if not kept:
+        raise KwstinyError(f"subset file {subset_file} names none of the dataset's "
+                           f"{len(clips)} clips (one sample id per line, like "
+                           f"{clips[0].sample_id!r})")
+    absent = len(wanted) - len({c.sample_id for c in kept})
+    if absent:
+        log.warning("subset file %s: %d of its %d sample ids are not in the dataset",
+                    subset_file, absent, len(wanted))
+    return kept
+
+
+def _cap(clips: list[Clip], limit: int) -> list[Clip]:
+    """At most `limit` clips per class and split, always the same ones (by id hash)."""
+    def rank(clip: Clip) -> bytes:
+        return hashlib.sha256(clip.sample_id.encode("utf-8")).digest()
+
+    kept, taken = [], Counter()
+    for clip in sorted(clips, key=rank):
+        key = (clip.label, clip.split)
+        if taken[key] < limit:
+            taken[key] += 1
+            kept.append(clip)
+    order = {id(c): i for i, c in enumerate(clips)}
+    return sorted(kept, key=lambda c: order[id(c)])
+
+
+def _warn_skipped(root: Path, skipped: list[tuple[Path, str]]) -> None:
+    named = "; ".join(f"{p} ({why})" for p, why in skipped[:_WARN_LIST])
+    more = f"; and {len(skipped) - _WARN_LIST} more" if len(skipped) > _WARN_LIST else ""
+    log.warning("skipped %d unusable audio file(s) in %s: %s%s", len(skipped), root, named, more)
