@@ -142,3 +142,33 @@ def test_not_a_model_is_refused(tmp_path):
         with pytest.raises(DeviceError, match="not a valid TFLite model") as caught:
             client.load_model(b"TFL3" * 1000)
         assert caught.value.code == p.Err.MODEL_INVALID
+
+
+def test_streamed_inferences_equal_the_python_path_on_the_same_windows(spread_model):
+    """Audio in, scores out: each inference the board makes equals the tflite-micro
+    runtime on model_input() of the same window of Python-frontend frames."""
+    if not _have_library("linux_x86_64*"):
+        pytest.skip("TFLM_ROOT has no host (linux_x86_64) microlite library")
+    from kwstiny.frontend import Frontend, model_input
+    from kwstiny.spec import load_spec
+    from test_device_stream import fixed_audio
+
+    spec = load_spec("keyword_spotting_alexa")
+    settings = spec.frontend
+    audio = np.concatenate([fixed_audio(1.2), fixed_audio(1.2)[::-1]])
+    frames = Frontend(settings).push(audio)
+    with HostBoard(firmware("host", tflm=True)) as board, DeviceClient(board.url) as client:
+        client.load_model(spread_model.read_bytes())
+        shape = client.stream_begin(frames=True, scores=True)
+        assert shape["window_frames"] == settings.n_frames == 118 and shape["n_outputs"] == 2
+        records = client.stream_audio(audio)
+        client.stream_end()
+    np.testing.assert_array_equal(np.stack([row for _, row in records.frames]), frames)
+    latency_frames = spec.detection.latency_ms // settings.window_step_ms
+    ends = [(end - settings.window_samples) // settings.step_samples for end, _, _ in records.scores]
+    assert ends == list(range(settings.n_frames - 1, len(frames), latency_frames))
+    windows = [model_input(frames[k - settings.n_frames + 1:k + 1], settings)[None, :, None, :]
+               for k in ends]
+    want = _reference_outputs(spread_model, windows)
+    for (_, _, got), w in zip(records.scores, want):
+        assert got.tobytes() == w.reshape(-1).tobytes()
