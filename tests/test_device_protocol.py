@@ -53,7 +53,7 @@ def test_python_message_numbers_match_the_firmware_header():
         pairs = re.findall(r"k(\w+) = (0x[0-9A-Fa-f]+|\d+)", block)
         firmware_values = {_snake(name): int(value, 0) for name, value in pairs}
         assert firmware_values == {m.name: m.value for m in py_enum}, enum_name
-    for name in ("STREAM_FRAMES", "STREAM_SCORES", "STREAM_DETECTIONS"):
+    for name in ("STREAM_FRAMES", "STREAM_SCORES", "STREAM_DETECTIONS", "STREAM_BOARD_MIC"):
         camel = "k" + "".join(part.title() for part in name.split("_"))
         assert int(re.search(rf"{camel} = (0x[0-9A-Fa-f]+)", header).group(1), 16) == getattr(p, name)
     assert int(re.search(r"kProtocolVersion = (\d+)", header).group(1)) == p.PROTOCOL_VERSION

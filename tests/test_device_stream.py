@@ -102,6 +102,9 @@ def test_stream_requests_are_checked(board):
         with pytest.raises(DeviceError, match="fe.filterbank_upper_band_limit") as caught:
             client.config({"fe.filterbank_upper_band_limit": "high"})
         assert caught.value.code == p.Err.CONFIG_INVALID
+        with pytest.raises(DeviceError, match="this board has no microphone") as caught:
+            client.stream_begin(frames=True, board_mic=True)
+        assert caught.value.code == p.Err.BAD_REQUEST
         client.config({"fe.filterbank_upper_band_limit": 9000.0})  # above Nyquist
         with pytest.raises(DeviceError, match="filterbank_upper_band_limit"):
             client.stream_begin(frames=True)

@@ -40,6 +40,7 @@ struct Stream {
   int latency_frames = 1;  // new frames between inferences
   int frames_since_invoke = 0;
   bool model = false;       // a model runs on the window
+  bool board_mic = false;   // audio from the board's microphone
   bool dynamic_quantize = false;
   int32_t quantize_range = 0;
   int32_t sample_rate = 16000;
@@ -229,6 +230,10 @@ Err begin(Reader& in, Writer& out, const ModelSettings& settings, char* error, s
   if (kws_frontend_init(&s.frontend, g_frontend_memory, sizeof(g_frontend_memory), &config) != KWS_FRONTEND_OK) {
     return fail(Err::kConfigInvalid, error, error_size, "the frontend failed to start", "");
   }
+  if ((flags & kStreamBoardMic) && !board::mic_start(static_cast<uint32_t>(fe.sample_rate_hz))) {
+    return fail(Err::kBadRequest, error, error_size, "this board has no microphone: stream audio from the host");
+  }
+  s.board_mic = (flags & kStreamBoardMic) != 0;
   s.active = true;
   s.flags = flags;
   s.channels = fe.filterbank_n_channels;
@@ -249,27 +254,59 @@ Err begin(Reader& in, Writer& out, const ModelSettings& settings, char* error, s
   return Err::kOk;
 }
 
-Err audio(Reader& in, Writer& out, char* error, size_t error_size) {
-  if (!s.active) return fail(Err::kStreamNotStarted, error, error_size, "no stream: send STREAM_BEGIN first");
-  size_t n = in.remaining() / 2;
-  const uint8_t* bytes = in.rest();
-  uint8_t* consumed_at = out.cursor();
-  out.u32(0);
-  size_t done = 0;
-  while (done < n && room_for_one_frame(out)) {
-    size_t k = n - done < sizeof(g_samples) / 2 ? n - done : sizeof(g_samples) / 2;
-    memcpy(g_samples, bytes + 2 * done, 2 * k);  // the payload is not 2-byte aligned
+// Pushes samples (at most one frame step at a time, so a full answer never strands
+// samples) and writes the records they produce.
+Err push(const int16_t* samples, size_t n, Writer& out, size_t* done, char* error, size_t error_size) {
+  while (*done < n) {
     size_t written = 0;
-    size_t used = kws_frontend_process(s.frontend, g_samples, k, g_frame, 1, &written);
+    size_t used = kws_frontend_process(s.frontend, samples + *done, n - *done, g_frame, 1, &written);
     if (used == 0) break;
-    done += used;
+    *done += used;
     s.samples += static_cast<uint32_t>(used);
     if (written) {
       Err status = on_frame(out, s.samples, error, error_size);
       if (status != Err::kOk) return status;
     }
   }
-  for (int i = 0; i < 4; ++i) consumed_at[i] = static_cast<uint8_t>(done >> (8 * i));
+  return Err::kOk;
+}
+
+Err audio(Reader& in, Writer& out, char* error, size_t error_size) {
+  if (!s.active) return fail(Err::kStreamNotStarted, error, error_size, "no stream: send STREAM_BEGIN first");
+  uint8_t* consumed_at = out.cursor();
+  out.u32(0);
+  size_t step = kws_frontend_step_samples(s.frontend);
+  size_t block = step < sizeof(g_samples) / 2 ? step : sizeof(g_samples) / 2;
+  size_t total = 0;
+  if (s.board_mic) {
+    // Whatever the microphone captured since the last request (waiting up to 100 ms).
+    if (in.remaining()) return fail(Err::kBadRequest, error, error_size, "the stream takes audio from the board's microphone");
+    uint32_t start = board::millis();
+    while (room_for_one_frame(out)) {
+      size_t k = board::mic_read(g_samples, block);
+      if (k == 0) {
+        if (board::millis() - start > 100) break;
+        continue;
+      }
+      size_t done = 0;
+      Err status = push(g_samples, k, out, &done, error, error_size);
+      total += done;
+      if (status != Err::kOk) return status;
+    }
+  } else {
+    size_t n = in.remaining() / 2;
+    const uint8_t* bytes = in.rest();
+    while (total < n && room_for_one_frame(out)) {
+      size_t k = n - total < block ? n - total : block;
+      memcpy(g_samples, bytes + 2 * total, 2 * k);  // the payload is not 2-byte aligned
+      size_t done = 0;
+      Err status = push(g_samples, k, out, &done, error, error_size);
+      total += done;
+      if (status != Err::kOk) return status;
+      if (done < k) break;
+    }
+  }
+  for (int i = 0; i < 4; ++i) consumed_at[i] = static_cast<uint8_t>(total >> (8 * i));
   return Err::kOk;
 }
 
@@ -283,7 +320,10 @@ Err finish(Writer& out, char* error, size_t error_size) {
   return Err::kOk;
 }
 
-void end() { s = Stream(); }
+void end() {
+  if (s.board_mic) board::mic_stop();
+  s = Stream();
+}
 
 }  // namespace stream
 }  // namespace kws

@@ -53,6 +53,13 @@ size_t model_slot_size();
 // Copies bytes into the slot (a flash slot erases and programs pages here).
 bool model_slot_write(size_t offset, const uint8_t* data, size_t size);
 
+// The board's microphone, if it has one (efr32xg24): mono int16 at sample_rate_hz.
+// mic_start() returns false on boards without one.
+bool mic_start(uint32_t sample_rate_hz);
+// Copies up to `max` samples captured since the last call; 0 when none are waiting.
+size_t mic_read(int16_t* samples, size_t max);
+void mic_stop();
+
 // The TFLM tensor arena.
 uint8_t* tensor_arena();
 size_t tensor_arena_size();

@@ -66,6 +66,7 @@ enum class Rec : uint8_t {
 constexpr uint8_t kStreamFrames = 0x01;
 constexpr uint8_t kStreamScores = 0x02;
 constexpr uint8_t kStreamDetections = 0x04;
+constexpr uint8_t kStreamBoardMic = 0x08;  // audio from the board's microphone, not the host
 
 }  // namespace kws
 

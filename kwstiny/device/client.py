@@ -248,15 +248,17 @@ class DeviceClient:
 
     # --- streaming -----------------------------------------------------------------
     def stream_begin(self, frames: bool = False, scores: bool = False,
-                     detections: bool = False) -> dict:
+                     detections: bool = False, board_mic: bool = False) -> dict:
         """Start streaming with the board's current settings (model metadata + CONFIG).
 
-        Returns the stream's shape: channels, step_samples, window_frames, n_outputs,
-        frontend_state_bytes.
+        With `board_mic` the audio comes from the board's own microphone (collect the
+        records with stream_poll()). Returns the stream's shape: channels,
+        step_samples, window_frames, n_outputs, frontend_state_bytes.
         """
         self._ensure_info()
         flags = ((p.STREAM_FRAMES if frames else 0) | (p.STREAM_SCORES if scores else 0)
-                 | (p.STREAM_DETECTIONS if detections else 0))
+                 | (p.STREAM_DETECTIONS if detections else 0)
+                 | (p.STREAM_BOARD_MIC if board_mic else 0))
         channels, step, window, n_out, state = struct.unpack(
             "<HHHBI", self.request(p.Msg.STREAM_BEGIN, bytes([flags])))
         return {"channels": channels, "step_samples": step, "window_frames": window,
@@ -278,6 +280,11 @@ class DeviceClient:
             p.parse_stream_records(answer[4:], records)
             pos += 2 * consumed
         return records
+
+    def stream_poll(self, records: p.StreamRecords | None = None) -> p.StreamRecords:
+        """The records of the board-microphone audio captured since the last poll."""
+        answer = self.request(p.Msg.STREAM_AUDIO, b"", timeout=INVOKE_TIMEOUT_S)
+        return p.parse_stream_records(answer[4:], records)
 
     def stream_end(self) -> dict:
         samples, frames, inferences, detections = struct.unpack(

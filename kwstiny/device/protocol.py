@@ -77,6 +77,7 @@ class Rec(enum.IntEnum):
 STREAM_FRAMES = 0x01
 STREAM_SCORES = 0x02
 STREAM_DETECTIONS = 0x04
+STREAM_BOARD_MIC = 0x08
 
 
 def crc8(data: bytes) -> int:

@@ -1,7 +1,7 @@
 // The EFR32xG24 (Cortex-M33 at 78 MHz with the MVP accelerator), e.g. the xG24 Dev
 // Kit BRD2601B, built inside a Gecko SDK project (see README.md, "EFR32xG24"): the
 // SDK supplies the device headers, sl_system_init(), the VCOM iostream, the
-// microphone driver, the flash controller (MSC) API and a TFLM whose conv,
+// microphone driver (sl_mic), the flash controller (MSC) API and a TFLM whose conv,
 // depthwise conv, fully connected, add and pooling kernels run on the MVP.
 //
 // This file is not compiled by firmware/CMakeLists.txt (no SDK there); nothing in
@@ -15,6 +15,7 @@
 #include "sl_iostream.h"
 #include "sl_iostream_handles.h"
 #include "sl_iostream_init_eusart_instances.h"
+#include "sl_mic.h"
 #include "sl_sleeptimer.h"
 #include "sl_system_init.h"
 
@@ -42,6 +43,22 @@ void enable_cycle_counter() {
 // DWT->CYCCNT is 32 bits (55 s at 78 MHz); extend it whenever counter() runs.
 uint64_t g_cycles_high = 0;
 uint32_t g_cycles_last = 0;
+
+// Microphone: the driver fills one half of a ping-pong buffer while the callback
+// copies the other into a ring the stream reads from. When the stream falls behind
+// by a whole ring, new audio is dropped (the ISR never moves the reader's index).
+constexpr uint32_t kMicBlock = 160;
+int16_t g_mic_dma[2 * kMicBlock];
+int16_t g_mic_ring[4096];
+volatile uint32_t g_mic_head = 0, g_mic_tail = 0;
+
+void mic_ready(const void* buffer, uint32_t n_frames) {
+  const int16_t* samples = static_cast<const int16_t*>(buffer);
+  for (uint32_t i = 0; i < n_frames && g_mic_head - g_mic_tail < 4096; ++i) {
+    g_mic_ring[g_mic_head % 4096] = samples[i];
+    g_mic_head = g_mic_head + 1;
+  }
+}
 
 }  // namespace
 
@@ -124,6 +141,26 @@ bool model_slot_write(size_t offset, const uint8_t* data, size_t size) {
   }
   MSC_Deinit();
   return ok;
+}
+
+bool mic_start(uint32_t sample_rate_hz) {
+  g_mic_head = g_mic_tail = 0;
+  return sl_mic_init(sample_rate_hz, 1) == SL_STATUS_OK &&
+         sl_mic_start_streaming(g_mic_dma, kMicBlock, mic_ready) == SL_STATUS_OK;
+}
+
+size_t mic_read(int16_t* samples, size_t max) {
+  size_t n = 0;
+  while (n < max && g_mic_tail != g_mic_head) {
+    samples[n++] = g_mic_ring[g_mic_tail % 4096];
+    g_mic_tail = g_mic_tail + 1;
+  }
+  return n;
+}
+
+void mic_stop() {
+  sl_mic_stop();
+  sl_mic_deinit();
 }
 
 uint8_t* tensor_arena() { return g_arena; }

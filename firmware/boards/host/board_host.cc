@@ -172,6 +172,9 @@ bool model_slot_write(size_t offset, const uint8_t* data, size_t size) {
   memcpy(g_model_slot + offset, data, size);
   return true;
 }
+bool mic_start(uint32_t) { return false; }  // no microphone
+size_t mic_read(int16_t*, size_t) { return 0; }
+void mic_stop() {}
 uint8_t* tensor_arena() { return g_arena; }
 size_t tensor_arena_size() { return sizeof(g_arena); }
 
