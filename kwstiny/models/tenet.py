@@ -13,14 +13,15 @@ kernel, so the exported graph is plain TENet.
 
 from __future__ import annotations
 
-import tf_keras as keras
-
-from kwstiny.models.layers import MultiScaleTemporalConv
+# Builders import Keras when called, not when a spec file imports them: loading a spec
+# to run its .tflite must not need TensorFlow.
 
 
 def TENet(input_shape, n_classes, blocks_per_stage=4, stages=3, channels=32, expansion=3,
           kernel_sizes=(3, 5, 7, 9), dropout=0.0, name="tenet"):
     """A TENet of `stages` x `blocks_per_stage` blocks; see the module docstring."""
+    import tf_keras as keras
+
     layers = keras.layers
     inputs = keras.Input(shape=tuple(input_shape), name="input")
     x = layers.Conv2D(channels, (3, 1), padding="same", use_bias=False, name="stem")(inputs)
@@ -40,12 +41,18 @@ def TENet(input_shape, n_classes, blocks_per_stage=4, stages=3, channels=32, exp
 
 
 def _norm(name):
+    import tf_keras as keras
+
     # Momentum 0.9 (PyTorch's default) lets the moving statistics settle within a few
     # dozen steps; with Keras' 0.99 short runs evaluate with unsettled statistics.
     return keras.layers.BatchNormalization(momentum=0.9, name=name)
 
 
 def _block(x, channels, expansion, kernel_sizes, stride, name):
+    import tf_keras as keras
+
+    from kwstiny.models.layers import MultiScaleTemporalConv
+
     layers = keras.layers
     y = layers.Conv2D(channels * expansion, 1, use_bias=False, name=f"{name}_expand")(x)
     y = _norm(name=f"{name}_expand_bn")(y)

@@ -1,0 +1,85 @@
+"""End to end on a few dozen generated clips: synthesize, train, quantize, evaluate;
+an interrupted run resumes without losing finished epochs."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from kwstiny import paths, tflite
+from kwstiny.cli import main
+
+pytestmark = pytest.mark.slow
+SPEC = "keyword_spotting_alexa-test"
+
+
+def test_tiny_end_to_end_run(synthetic_test_dataset):
+    result = CliRunner().invoke(main, ["train", SPEC, "--clean"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    run = paths.run_dir(SPEC)
+    for name in ("best.weights.h5", f"{SPEC}.tflite", "training_history.png", "dataset.json",
+                 "evaluation/float.json", "evaluation/tflite.json", "evaluation/tflite.png",
+                 "checkpoints/state.json", "train_summary.json"):
+        assert (run / name).is_file(), name
+    assert any((run / "logs").rglob("events.out.tfevents.*"))  # TensorBoard
+    meta = tflite.read_metadata(run / f"{SPEC}.tflite")
+    assert meta["classes"] == ["alexa", "_unknown_"] and meta["fe.filterbank_n_channels"] == 108
+    assert meta["detection_threshold"] == 216 and meta["name"] == SPEC
+    float_eval = json.loads((run / "evaluation/float.json").read_text())
+    int8_eval = json.loads((run / "evaluation/tflite.json").read_text())
+    assert float_eval["samples"] == int8_eval["samples"] > 0
+    assert np.array(int8_eval["confusion_matrix"]).sum() == int8_eval["samples"]
+    for key in ("accuracy", "balanced_accuracy", "per_class_accuracy", "roc", "precision_recall"):
+        assert key in int8_eval
+
+
+def test_evaluate_tflite_runs_without_tensorflow(synthetic_test_dataset):
+    """Inference never needs TensorFlow: block its import and evaluate the .tflite."""
+    if not paths.run_dir(SPEC).joinpath(f"{SPEC}.tflite").is_file():
+        pytest.skip("needs the model of test_tiny_end_to_end_run")
+    code = ("import sys; sys.modules['tensorflow'] = None; sys.modules['tf_keras'] = None\n"
+            "from kwstiny.cli import main\n"
+            f"main(['evaluate', '{SPEC}', '--tflite'])\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=os.environ.copy(), timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "balanced accuracy" in done.stderr + done.stdout
+
+
+def _state(run):
+    path = run / "checkpoints" / "state.json"
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def test_killed_training_resumes_without_losing_epochs(synthetic_test_dataset):
+    run = paths.run_dir(SPEC)
+    command = [sys.executable, "-m", "kwstiny.cli", "train", SPEC, "--epochs", "3",
+               "--no-evaluate"]
+    process = subprocess.Popen(command + ["--clean"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, env=os.environ.copy())
+    deadline = time.time() + 600
+    while time.time() < deadline and process.poll() is None:
+        state = _state(run)
+        if state and state["epoch"] >= 1:
+            break
+        time.sleep(0.5)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    state = _state(run)
+    assert state is not None and 1 <= state["epoch"] < 3, "the run was not cut mid-way"
+    finished = state["history"]
+
+    done = subprocess.run(command + ["--resume"], capture_output=True, text=True,
+                          env=os.environ.copy(), timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"resuming {SPEC} after epoch {state['epoch']}" in done.stderr + done.stdout
+    final = _state(run)
+    assert final["epoch"] == 3
+    assert [h["epoch"] for h in final["history"]] == [1, 2, 3]
+    assert final["history"][:len(finished)] == finished
