@@ -33,6 +33,7 @@ from kwstiny.paths import write_json
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "results" / "firmware_qemu.json"
+LEAN_ARENA = 56 * 1024
 MODEL_OPS = "CONV_2D;DEPTHWISE_CONV_2D;ADD;AVERAGE_POOL_2D;RESHAPE;FULLY_CONNECTED;SOFTMAX"
 
 
@@ -79,6 +80,12 @@ def run_variant(kernels: str, model_path: Path, model: bytes, inputs: list, want
     only = build_firmware("qemu_an505", tflm_root=tflm_root, cmsis_nn=cmsis, model=model_path,
                           build_dir=build_root / f"{kernels}-model-ops",
                           options={"KWSTINY_OPS": MODEL_OPS})
+    # What a product image would be: the model linked in, its ops only, an arena just
+    # above what it uses, and no room for models sent over serial.
+    lean = build_firmware("qemu_an505", tflm_root=tflm_root, cmsis_nn=cmsis, model=model_path,
+                          build_dir=build_root / f"{kernels}-lean",
+                          options={"KWSTINY_OPS": MODEL_OPS, "KWSTINY_ARENA_BYTES": LEAN_ARENA,
+                                   "KWSTINY_MODEL_SLOT_BYTES": 16})
     with QemuBoard(full) as board, DeviceClient(board.url) as client:
         info = client.info()
         assert info["kernels"] == kernels, info
@@ -89,10 +96,15 @@ def run_variant(kernels: str, model_path: Path, model: bytes, inputs: list, want
             outputs.append(out)
             ticks.append(t)
         total, events = client.profile(inputs[0], described)
+    with QemuBoard(lean) as board, DeviceClient(board.url) as client:
+        lean_model = client.model_info()  # the linked model runs in the small arena
+        lean_ok = client.invoke(inputs[0], lean_model)[0].tobytes() == want[0].tobytes()
     identical = sum(o.tobytes() == w.tobytes() for o, w in zip(outputs, want))
     return {
         "firmware_full_op_table": {"ops": len(info["ops"]), **sizes(full)},
         "firmware_model_ops_only": {"ops": MODEL_OPS.split(";"), **sizes(only)},
+        "firmware_lean": {"ops": MODEL_OPS.split(";"), "arena": LEAN_ARENA, "serial_model_slot": 16,
+                          "runs_and_matches": lean_ok, **sizes(lean)},
         "ram": {"arena_used": described.arena_used, "arena_reserved": info["arena"],
                 "ram_total": info["ram_total"], "ram_free": info["ram_free"]},
         "byte_identical_outputs": identical,

@@ -76,7 +76,7 @@ tflite::MicroInterpreter* g_interpreter = nullptr;
 const tflite::Model* g_model = nullptr;
 Profiler g_profiler;
 TensorInfo g_input, g_output;
-char g_supported[640];
+char g_supported[1024];  // ~430 bytes for the full table
 char g_last_log[200];
 
 #ifdef KWSTINY_TFLM_LOG_CALLBACK
