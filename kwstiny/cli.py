@@ -68,10 +68,90 @@ def quantize_command(spec, qat):
 @main.command("evaluate")
 @click.argument("spec")
 @click.option("--tflite", is_flag=True, help="Evaluate the int8 .tflite on the TFLM runtime.")
-def evaluate_command(spec, tflite):
-    """Clip metrics of SPEC on its voice-held-out test split (JSON + plots)."""
+@click.option("--stream", is_flag=True,
+              help="Stream evaluation of the .tflite: FRR and false accepts per hour on long "
+                   "audio (SPEC may then also be a run directory or a .tflite file).")
+@click.option("--stream-data", metavar="RECIPE|FOLDER",
+              help="Long-audio recipe or folder of streams [default: KEYWORD_stream].")
+@click.option("--stream-scale", type=click.Choice(["full", "demo", "test"]),
+              help="Recipe scale [default: the spec's dataset scale].")
+@click.option("--runtime", type=click.Choice(["tflm", "litert"]), default="tflm",
+              show_default=True, help="Interpreter for --stream.")
+def evaluate_command(spec, tflite, stream, stream_data, stream_scale, runtime):
+    """Clip metrics of SPEC on its voice-held-out test split (JSON + plots), or with
+    --stream, FRR / false accepts per hour and their curve over thresholds."""
+    if stream:
+        from kwstiny.stream.evaluation import evaluate_stream
+        evaluate_stream(spec, runtime=runtime, data=stream_data, scale=stream_scale)
+        return
     from kwstiny.evaluate import evaluate
     evaluate(_spec(spec), tflite=tflite)
+
+
+def _detection_options(command):
+    """--threshold / --suppression / --window / --count / --latency: override the
+    detection settings the model carries in its metadata."""
+    options = [
+        click.option("--threshold", type=click.IntRange(0, 255),
+                     help="Detection threshold 0-255 (replaces per-class thresholds too)."),
+        click.option("--suppression", type=click.IntRange(min=0),
+                     help="ms after a detection before its class can fire again."),
+        click.option("--window", type=click.IntRange(min=1),
+                     help="Averaging window (average_window_duration_ms)."),
+        click.option("--count", type=click.IntRange(min=1),
+                     help="Results needed in the window before any decision."),
+        click.option("--latency", type=click.IntRange(min=1),
+                     help="ms of audio between inferences (whole frame steps)."),
+        click.option("--runtime", type=click.Choice(["tflm", "litert"]), default="tflm",
+                     show_default=True,
+                     help="TFLM Python runtime (the board's kernels) or LiteRT (faster)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _overrides(threshold, suppression, window, count, latency) -> dict:
+    return {"threshold": threshold, "suppression_ms": suppression, "window_ms": window,
+            "minimum_count": count, "latency_ms": latency}
+
+
+@main.command("classify_audio")
+@click.argument("model")
+@click.option("--file", "files", multiple=True, type=click.Path(dir_okay=False),
+              help="Classify this audio file instead of the microphone (repeatable).")
+@_detection_options
+@click.option("--fast", is_flag=True, help="Play --file audio as fast as possible, not in real time.")
+@click.option("--device", help="Input device name or number (default: the system's).")
+@click.option("--verbose", "-v", is_flag=True, help="Print every inference's scores.")
+@click.option("--dump-audio", type=click.Path(file_okay=False),
+              help="Write each detection's audio window as a wav into this folder.")
+@click.option("--dump-spectrograms", type=click.Path(file_okay=False),
+              help="Write each detection's model input as a PNG into this folder.")
+def classify_audio_command(model, files, threshold, suppression, window, count, latency,
+                           runtime, fast, device, verbose, dump_audio, dump_spectrograms):
+    """Run MODEL (a spec name, run directory or .tflite) live on the microphone or on
+    --file audio, showing the class scores and each detection."""
+    from kwstiny.stream.classify import classify_audio
+    if device is not None and device.isdigit():
+        device = int(device)
+    classify_audio(model, files, runtime=runtime, realtime=not fast, device=device,
+                   verbose=verbose, dump_audio=dump_audio, dump_spectrograms=dump_spectrograms,
+                   **_overrides(threshold, suppression, window, count, latency))
+
+
+@main.command("detect")
+@click.argument("model")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@_detection_options
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per detection and line.")
+def detect_command(model, files, threshold, suppression, window, count, latency, runtime,
+                   as_json):
+    """Stream FILES through MODEL as fast as possible; print each detection: file, time
+    (s), class, score (0-255)."""
+    from kwstiny.stream.classify import detect
+    detect(model, files, as_json=as_json, runtime=runtime,
+           **_overrides(threshold, suppression, window, count, latency))
 
 
 @main.command("view_audio")
@@ -91,6 +171,146 @@ def view_audio_command(file, spec_name, output):
                                  title=f"{Path(file).name} through {spec.name}'s frontend")
     click.echo(f"wrote {written}")
 
+
+@main.group("dataset")
+def dataset():
+    """Embed clips, select a budgeted training subset, score selections (DataPerf style)."""
+
+
+def _strategy_names() -> tuple[str, ...]:
+    from kwstiny.data.selection.strategies import STRATEGIES
+    return tuple(STRATEGIES)
+
+
+def _strategy_options(dedup_threshold: float, hard_fraction: float) -> dict:
+    return {"dedup": {"threshold": dedup_threshold},
+            "hardest_negatives": {"hard_fraction": hard_fraction}}
+
+
+_dedup_option = click.option(
+    "--dedup-threshold", type=float, default=0.95, show_default=True,
+    help="dedup: cosine similarity above which two samples of a class are duplicates.")
+_hard_option = click.option(
+    "--hard-fraction", type=float, default=0.5, show_default=True,
+    help="hardest_negatives: share of the non-target budget given to the hardest ones.")
+
+
+@dataset.command("embed")
+@click.argument("source")
+@click.option("--model", "-m", "model_spec", required=True,
+              help="Spec whose trained model (its run directory's best checkpoint) embeds.")
+@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder for train/validation/test.npz [default: the model's run "
+                   "directory, embeddings/SOURCE].")
+@click.option("--scale", type=click.Choice(["full", "demo", "test"]), default=None,
+              help="Recipe scale [default: the model spec's].")
+def dataset_embed(source, model_spec, out_dir, scale):
+    """One penultimate-layer vector per clip of SOURCE (a dataset name or a folder)."""
+    from kwstiny.data.selection.embed import embed_dataset
+    for path in embed_dataset(source, model_spec, out_dir, scale).values():
+        click.echo(f"wrote {path}")
+
+
+@dataset.command("select")
+@click.argument("embeddings", type=click.Path(dir_okay=False))
+@click.option("--budget", "-n", type=int, required=True, help="Most samples to select.")
+@click.option("--strategy", "-s", type=click.Choice(_strategy_names()), default="random",
+              show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False), default=".",
+              show_default=True, help="Folder for train.npz, subset.txt, selection.json.")
+@click.option("--keep", multiple=True, type=click.Path(dir_okay=False),
+              help="Embeddings file (e.g. validation.npz, test.npz) whose every id is also "
+                   "listed in subset.txt, so training keeps those splits whole. Repeatable.")
+@_dedup_option
+@_hard_option
+def dataset_select(embeddings, budget, strategy, seed, out_dir, keep, dedup_threshold,
+                   hard_fraction):
+    """Select at most --budget samples from EMBEDDINGS (.npz or DataPerf .pb).
+
+    A spec trains from the selection with dataset.subset_file = OUT/subset.txt."""
+    from kwstiny.data.selection import select_file
+    options = _strategy_options(dedup_threshold, hard_fraction).get(strategy, {})
+    result = select_file(embeddings, strategy, budget, seed, out_dir, keep, **options)
+    counts = ", ".join(f"{name} {n}" for name, n in result["per_class"].items())
+    click.echo(f"selected {result['selected']} of {result['pool']} samples ({counts})")
+    for path in result["paths"].values():
+        click.echo(f"wrote {path}")
+
+
+@dataset.command("score")
+@click.argument("train", type=click.Path(dir_okay=False))
+@click.option("--eval", "-e", "eval_path", type=click.Path(dir_okay=False), required=True,
+              help="Evaluation embeddings (.npz or DataPerf .pb), separate from the pool.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write the scores to this JSON file.")
+def dataset_score(train, eval_path, seed, json_path):
+    """Train the task's logistic regression on TRAIN (a train.npz) and score it."""
+    from kwstiny.data.selection import score_files
+    from kwstiny.paths import write_json
+    scores = score_files(train, eval_path, seed)
+    click.echo(f"macro F1 {scores['macro_f1']:.4f}  accuracy {scores['accuracy']:.4f}  "
+               f"balanced accuracy {scores['balanced_accuracy']:.4f}  "
+               f"({scores['n_train']} training, {scores['n_eval']} evaluation samples)")
+    if json_path:
+        write_json(json_path, scores)
+
+
+@dataset.command("sweep")
+@click.argument("pool", type=click.Path(dir_okay=False))
+@click.option("--eval", "-e", "eval_path", type=click.Path(dir_okay=False), required=True)
+@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False), required=True,
+              help="Folder for runs.csv, summary.csv/.md/.json and score_vs_budget.png.")
+@click.option("--budgets", default="25,50,100,200,400", show_default=True)
+@click.option("--strategies", default=",".join(_strategy_names()), show_default=True)
+@click.option("--seeds", type=int, default=5, show_default=True)
+@_dedup_option
+@_hard_option
+def dataset_sweep(pool, eval_path, out_dir, budgets, strategies, seeds, dedup_threshold,
+                  hard_fraction):
+    """Score every strategy at every budget over several seeds; table and plot."""
+    from kwstiny.data.selection import sweep_files
+    try:
+        budget_list = [int(b) for b in budgets.split(",") if b.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{budgets!r} is not a comma-separated list of sizes",
+                                 param_hint="--budgets")
+    names = [s.strip() for s in strategies.split(",") if s.strip()]
+    result = sweep_files(pool, eval_path, out_dir, names, budget_list, seeds,
+                         _strategy_options(dedup_threshold, hard_fraction))
+    from kwstiny.data.selection.sweep import summary_markdown
+    click.echo(summary_markdown(result))
+    click.echo(f"wrote {out_dir}/summary.md, summary.csv, summary.json, runs.csv, "
+               f"score_vs_budget.png")
+
+
+@main.command("summarize")
+@click.argument("model")
+@click.option("--tflite", is_flag=True,
+              help="Summarize the quantized .tflite (kwstiny always does; kept for MLTK's syntax).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def summarize(model, tflite, as_json):
+    """Per-layer table, ops / MACs / parameters, metadata and unsupported layers of MODEL
+    (a spec name, its run directory or a .tflite file)."""
+    from kwstiny.profile.report import summarize_command
+    click.echo(summarize_command(model, as_json=as_json))
+
+
+@main.command("profile")
+@click.argument("model")
+@click.option("--accelerator", type=click.Choice(["none", "MVP"], case_sensitive=False),
+              default="none", show_default=True,
+              help="none: Cortex-M33 with CMSIS-NN kernels; MVP: the EFR32xG24's accelerator.")
+@click.option("--clock", "clock_hz", type=click.FloatRange(min=1e3), default=78e6,
+              show_default=True, help="CPU (and MVP) clock in Hz.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.option("--device", is_flag=True, help="Measure on a board (needs kwstiny's firmware).")
+def profile(model, accelerator, clock_hz, as_json, device):
+    """Estimated time, cycles, RAM (measured TFLM arena) and flash of MODEL on an
+    EFR32xG24-class Cortex-M33, per layer."""
+    from kwstiny.profile.report import profile_command
+    click.echo(profile_command(model, accelerator, clock_hz, as_json=as_json, device=device))
 
 @main.group("device")
 def device():

@@ -64,3 +64,40 @@ def _jsonable(value):
     if isinstance(value, Path):
         return str(value)
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def resolve_tflite(model: str | os.PathLike) -> Path:
+    """The .tflite a command's MODEL argument names: a .tflite file, a run directory
+    (its `NAME.tflite`, or its only .tflite), or a spec name (`run_dir(NAME)/NAME.tflite`)."""
+    from kwstiny.errors import KwstinyError
+
+    path = Path(model).expanduser()
+    if path.is_file():
+        return path
+    if path.suffix == ".tflite":
+        raise KwstinyError(f"model file not found: {path}")
+    if path.is_dir():
+        return _tflite_in(path)
+    name = str(model)
+    run = run_dir(name)
+    if run.is_dir():
+        return _tflite_in(run)
+    raise KwstinyError(f"no model '{name}': not a .tflite file, a run directory, or a spec with a "
+                       f"trained model in {run} (train and quantize it first: "
+                       f"kwstiny train {name})")
+
+
+def _tflite_in(directory: Path) -> Path:
+    from kwstiny.errors import KwstinyError
+
+    named = directory / f"{directory.name}.tflite"
+    if named.is_file():
+        return named
+    found = sorted(directory.glob("*.tflite"))
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise KwstinyError(f"no .tflite in {directory} (expected {named.name}; quantize the "
+                           f"model first: kwstiny quantize {directory.name})")
+    raise KwstinyError(f"{directory} holds several .tflite files and none is {named.name}: "
+                       f"name the file instead")

@@ -88,6 +88,9 @@ class AugmentSpec:
     pitch_semitones: tuple[float, float] = (-2.0, 2.0)
     # Audio before the clip that warms up the frontend's noise reduction, then dropped.
     warmup_ms: int = 1000
+    # A microphone never records digital silence: every sample, clean ones included, gets
+    # white noise at an absolute level drawn from this range (dBFS RMS).
+    noise_floor_db: tuple[float, float] = (-75.0, -60.0)
 
     def __post_init__(self):
         own = "augment"
@@ -96,11 +99,13 @@ class AugmentSpec:
             value = getattr(self, name)
             check(0.0 <= value <= 1.0, own, name, value, "a probability 0.0 to 1.0")
         for name in ("gain_db", "background_noise_snr_db", "gaussian_noise_snr_db",
-                     "speed_range", "pitch_semitones"):
+                     "speed_range", "pitch_semitones", "noise_floor_db"):
             low, high = getattr(self, name)
             check(low <= high, own, name, getattr(self, name), "(low, high) with low <= high")
         check(self.speed_range[0] > 0, own, "speed_range", self.speed_range, "positive rates")
         check(self.warmup_ms >= 0, own, "warmup_ms", self.warmup_ms, ">= 0")
+        check(self.noise_floor_db[1] < 0, own, "noise_floor_db", self.noise_floor_db,
+              "levels below 0 dBFS")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import pytest
 import soundfile
 
 from kwstiny.data.audio import write_wav
-from kwstiny.data.index import index_folder, load_index, split_of
+from kwstiny.data.index import assign_splits, index_folder, load_index
 from kwstiny.errors import KwstinyError
 from kwstiny.spec import DatasetSpec
 
@@ -38,13 +38,19 @@ def speech_commands_folder(tmp_path):
     return root
 
 
-def test_split_is_a_stable_hash_of_the_group():
+def test_splits_are_stable_and_stratified_by_engine():
+    flite = ["flite.kal", "flite.kal16", "flite.awb", "flite.rms", "flite.slt"]
+    espeak = [f"espeak-ng.en.v{i}" for i in range(800)]
+    splits = assign_splits(flite + espeak, 0.1, 0.1)
     # Pinned: changing the hash would silently move voices between splits.
-    assert split_of("flite.slt", 0.1, 0.1) == "validation"
-    assert split_of("flite.kal", 0.1, 0.1) == "train"
-    splits = [split_of(f"speaker{i}", 0.1, 0.2) for i in range(4000)]
-    assert abs(splits.count("test") / 4000 - 0.2) < 0.03
-    assert abs(splits.count("validation") / 4000 - 0.1) < 0.03
+    assert splits["flite.slt"] == "test" and splits["flite.kal"] == "validation"
+    # The small engine is held out too, not only the big one.
+    assert sorted(splits[v] for v in flite) == ["test", "train", "train", "train", "validation"]
+    assert [splits[v] for v in espeak].count("test") == 80
+    assert assign_splits(reversed(flite + espeak), 0.1, 0.1) == splits  # order-free
+    speakers = assign_splits([f"speaker{i}" for i in range(4000)], 0.1, 0.2)
+    assert list(speakers.values()).count("test") == 800
+    assert list(speakers.values()).count("validation") == 400
 
 
 def test_folder_dataset(speech_commands_folder, caplog):
@@ -113,15 +119,19 @@ def test_max_clips_per_class_is_a_fixed_subset(speech_commands_folder):
             assert n == min(3, full.counts()[split][label])
 
 
-def test_subset_file(speech_commands_folder, tmp_path):
+def test_subset_file_restricts_training_clips_only(speech_commands_folder, tmp_path):
+    spec = DatasetSpec(source=str(speech_commands_folder), classes=("alexa", "_unknown_"))
+    full = load_index(spec, 16000)
+    train = [c.sample_id for c in full.clips if c.split == "train"]
+    chosen = train[:2]
     subset = tmp_path / "subset.txt"
-    subset.write_text("# chosen clips\nalexa/aaa111_nohash_0\ndog/bbb222_nohash_1\n\n"
-                      "alexa/not_there\n")
+    subset.write_text("# chosen clips\n" + "\n".join(chosen) + "\n\nalexa/not_there\n")
     index = load_index(DatasetSpec(source=str(speech_commands_folder),
                                    classes=("alexa", "_unknown_"), subset_file=str(subset)),
                        16000)
-    assert sorted(c.sample_id for c in index.clips) == ["alexa/aaa111_nohash_0",
-                                                        "dog/bbb222_nohash_1"]
+    assert sorted(c.sample_id for c in index.clips if c.split == "train") == sorted(chosen)
+    held_out = [c.sample_id for c in full.clips if c.split != "train"]
+    assert held_out and [c.sample_id for c in index.clips if c.split != "train"] == held_out
     with pytest.raises(KwstinyError, match="does not exist"):
         load_index(DatasetSpec(source=str(speech_commands_folder),
                                subset_file=str(tmp_path / "nope.txt")), 16000)
@@ -163,4 +173,5 @@ def test_recipe_dataset_splits_by_voice(synthetic_test_dataset, use_session_home
     capped = load_index(DatasetSpec(source="synthetic_alexa", scale="test",
                                     max_clips_per_class=40), 16000)
     assert max(n for per in capped.counts().values() for n in per.values()) == 40
-    assert all(c.split == split_of(c.group, 0.1, 0.1) for c in capped.clips)
+    split_of = {c.group: c.split for c in index.clips}
+    assert all(c.split == split_of[c.group] for c in capped.clips)

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -81,15 +81,37 @@ class DatasetIndex:
         return "\n".join(lines)
 
 
-def split_of(group: str, validation_fraction: float, test_fraction: float) -> str:
-    """The split of a group, from a stable hash of its name (same on every run and machine)."""
+def _position(group: str) -> float:
+    """A stable pseudo-random place in [0, 1) for a group (same on every machine)."""
     digest = hashlib.sha256(group.encode("utf-8")).digest()
-    position = int.from_bytes(digest[:8], "big") / 2 ** 64
-    if position < test_fraction:
-        return "test"
-    if position < test_fraction + validation_fraction:
-        return "validation"
-    return "train"
+    return int.from_bytes(digest[:8], "big") / 2 ** 64
+
+
+def stratum_of(group: str) -> str:
+    """Groups named `engine.voice...` are stratified by engine; others share one stratum."""
+    return group.split(".", 1)[0] if "." in group else ""
+
+
+def assign_splits(groups, validation_fraction: float, test_fraction: float) -> dict[str, str]:
+    """The split of every group. Within each stratum (a synthesis engine) the groups are
+    ordered by a stable hash and the first `test_fraction` go to test, the next
+    `validation_fraction` to validation — at least one each when the stratum has three or
+    more groups — so a small engine (flite has five voices) is held out too, not only the
+    engine with hundreds. The assignment depends only on the set of group names."""
+    strata: dict[str, list[str]] = {}
+    for group in sorted(set(groups)):
+        strata.setdefault(stratum_of(group), []).append(group)
+    splits = {}
+    for members in strata.values():
+        members.sort(key=_position)
+        n = len(members)
+        least = 1 if n >= 3 else 0
+        n_test = max(least, round(n * test_fraction))
+        n_val = max(least, round(n * validation_fraction))
+        for rank, group in enumerate(members):
+            splits[group] = ("test" if rank < n_test else
+                             "validation" if rank < n_test + n_val else "train")
+    return splits
 
 
 def group_of(path: Path) -> str:
@@ -155,8 +177,10 @@ def index_folder(root: str | os.PathLike, dataset_spec, sample_rate: int,
             span = None
             if "keyword_start" in record and "keyword_end" in record:
                 span = (float(record["keyword_start"]), float(record["keyword_end"]))
-            split = split_of(group, dataset_spec.validation_fraction, dataset_spec.test_fraction)
-            clips.append(Clip(sample_id, path, label, group, split, span))
+            clips.append(Clip(sample_id, path, label, group, "", span))
+    splits = assign_splits((c.group for c in clips), dataset_spec.validation_fraction,
+                           dataset_spec.test_fraction)
+    clips = [replace(c, split=splits[c.group]) for c in clips]
     if skipped:
         _warn_skipped(root, skipped)
     present = {f.name for f in folders}
@@ -203,16 +227,19 @@ def _read_manifest(root: Path) -> dict[str, dict]:
 
 
 def _restrict_to_subset(clips: list[Clip], subset_file: Path) -> list[Clip]:
+    """Keep the training clips the file names; validation and test stay whole, so a
+    selection is always measured on the same held-out clips."""
     if not subset_file.is_file():
         raise KwstinyError(f"subset file {subset_file} does not exist")
     wanted = {line.strip() for line in subset_file.read_text(encoding="utf-8").splitlines()
               if line.strip() and not line.lstrip().startswith("#")}
-    kept = [c for c in clips if c.sample_id in wanted]
-    if not kept:
+    kept = [c for c in clips if c.split != "train" or c.sample_id in wanted]
+    named = {c.sample_id for c in clips if c.sample_id in wanted}
+    if not any(c.split == "train" for c in kept):
         raise KwstinyError(f"subset file {subset_file} names none of the dataset's "
-                           f"{len(clips)} clips (one sample id per line, like "
+                           f"training clips (one sample id per line, like "
                            f"{clips[0].sample_id!r})")
-    absent = len(wanted) - len({c.sample_id for c in kept})
+    absent = len(wanted) - len(named)
     if absent:
         log.warning("subset file %s: %d of its %d sample ids are not in the dataset",
                     subset_file, absent, len(wanted))

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from kwstiny.data.audio import read_audio, write_wav
-from kwstiny.data.index import split_of
+from kwstiny.data.index import assign_splits
 from kwstiny.data.noise import NOISE_KINDS, make_noise
 from kwstiny.data.recipes import keyword_split
 from kwstiny.data.synth import Voice, synthesize, voices
@@ -37,7 +37,7 @@ from kwstiny.progress import progress_bar
 
 log = logging.getLogger(__name__)
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: held-out voices stratified by engine
 COMPLETE_FILE = "dataset.json"
 KINDS = ("keyword", "negative")
 # Babble is looped from a bed this long: a full hour of six talkers would cost more
@@ -170,9 +170,12 @@ def load_streams(root: str | os.PathLike) -> list[StreamFile]:
 
 
 def held_out_voices(recipe: LongAudioRecipe, voice_lists: dict) -> list[Voice]:
-    chosen = [v for engine in recipe.engines for v in voice_lists[engine]
-              if split_of(v.id, recipe.validation_fraction, recipe.test_fraction)
-              == recipe.held_out_split]
+    # The same assignment the dataset index makes over the same voices (every voice of
+    # these engines speaks in the demo and full datasets).
+    voices = [v for engine in recipe.engines for v in voice_lists[engine]]
+    splits = assign_splits((v.id for v in voices), recipe.validation_fraction,
+                           recipe.test_fraction)
+    chosen = [v for v in voices if splits[v.id] == recipe.held_out_split]
     if not chosen:
         raise KwstinyError(f"recipe {recipe.name}: no voice falls in the "
                            f"{recipe.held_out_split} split")

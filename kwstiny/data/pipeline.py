@@ -125,6 +125,7 @@ class SpecData:
         recipes = self.plan_split(split, limit)
         key = hashlib.sha1(json.dumps({
             "frontend": asdict(self.spec.frontend), "warmup": self.spec.augment.warmup_ms,
+            "noise_floor": self.spec.augment.noise_floor_db,
             "bank": self.bank.directory.name,
             "recipes": [(r.clip, r.seed, r.keep_start) for r in recipes]}).encode()).hexdigest()[:16]
         cache = paths.home() / "cache" / "features" / f"{split}-{key}.npz"

@@ -146,4 +146,6 @@ def build_sample(recipe: SampleRecipe, audio: np.ndarray | None, settings: Front
     padded = np.concatenate([np.zeros(warmup_len, np.float32), window])
     if augmenter is not None:
         padded = augmenter.window(padded, recipe.seed)
+    level = 10 ** (rng.uniform(*augment.noise_floor_db) / 20)
+    padded = padded + rng.normal(0.0, level, padded.size).astype(np.float32)
     return window_features(padded[warmup_len:], settings, padded[:warmup_len])

@@ -1,0 +1,2 @@
+// The model pointer lives in its own file so the compiler cannot see what it points to.
+const unsigned char* volatile kwstiny_model = nullptr;

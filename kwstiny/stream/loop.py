@@ -1,0 +1,153 @@
+"""The stream loop: audio blocks -> streaming frontend -> the model on the newest window
+of frames every `latency_ms` -> scores 0-255 -> the detector.
+
+The schedule is counted in frames, so it does not depend on how the audio is cut into
+blocks: the first inference runs when the frontend has produced n_frames frames (one
+full window, sample_length_ms of audio), then one every latency_ms // window_step_ms
+frames, on the n_frames most recent frames. Each result is stamped with the end of its
+newest frame, `end_sample * 1000 // sample_rate_hz` ms after the segment started.
+The firmware keeps the same schedule and stamps.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+from kwstiny.errors import KwstinyError
+from kwstiny.frontend import Frontend, model_input
+from kwstiny.frontend.settings import FrontendSettings
+from kwstiny.spec import DetectionSettings
+from kwstiny.stream.detector import Detection, Detector, scores_from_probabilities
+from kwstiny.stream.sources import Segment
+
+
+@dataclass(frozen=True)
+class Inference:
+    """One model run on the stream and what the detector made of it."""
+    segment: str
+    index: int                    # inference number within the segment
+    frames: int                   # frames produced so far; the window ends at this frame
+    end_sample: int               # the window's last sample (exclusive), from segment start
+    time_ms: int
+    scores: np.ndarray            # uint8, one per class
+    features: np.ndarray          # the model input (what model_input made of the window)
+    detection: Detection | None
+    averages: np.ndarray | None   # the detector's window averages (None: too few results)
+    audio: np.ndarray | None      # the window's audio, when the classifier keeps it
+
+
+def detection_settings(metadata: dict, threshold: int | None = None,
+                       suppression_ms: int | None = None, window_ms: int | None = None,
+                       minimum_count: int | None = None,
+                       latency_ms: int | None = None) -> DetectionSettings:
+    """The model's detection settings (from its metadata), with command-line overrides.
+    A threshold override replaces per-class thresholds too."""
+    settings = DetectionSettings.from_metadata(metadata)
+    changes = {"detection_threshold": threshold, "suppression_ms": suppression_ms,
+               "average_window_duration_ms": window_ms, "minimum_count": minimum_count,
+               "latency_ms": latency_ms}
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if threshold is not None:
+        changes["class_thresholds"] = {}
+    return dataclasses.replace(settings, **changes)
+
+
+class StreamClassifier:
+    """Runs a TfliteModel over segments of audio as a stream."""
+
+    def __init__(self, model, detection: DetectionSettings | None = None,
+                 keep_audio: bool = False):
+        metadata = model.metadata
+        if not metadata:
+            raise KwstinyError("the model has no kwstiny metadata (frontend settings, "
+                               "classes): quantize it with kwstiny")
+        self.model = model
+        self.settings = FrontendSettings.from_metadata(metadata)
+        self.classes = list(model.classes)
+        self.detection = detection or DetectionSettings.from_metadata(metadata)
+        self.keep_audio = keep_audio
+        self.last_invoke_ms = 0.0
+        s = self.settings
+        n_values = int(np.prod(model.input_shape))
+        if n_values != s.n_frames * s.filterbank_n_channels:
+            raise KwstinyError(f"the model reads {model.input_shape} but its frontend settings "
+                               f"make {s.n_frames} frames x {s.filterbank_n_channels} channels")
+        self.input_shape = tuple(model.input_shape[1:])   # one sample, no batch axis
+        self.hop_frames = max(1, self.detection.latency_ms // s.window_step_ms)
+        self.frontend = Frontend(s)
+        self.detector = Detector(self.classes, self.detection)
+
+    @property
+    def sample_rate(self) -> int:
+        return self.settings.sample_rate_hz
+
+    @property
+    def latency_ms(self) -> int:
+        """The latency actually used: whole frame steps."""
+        return self.hop_frames * self.settings.window_step_ms
+
+    def scores(self, features: np.ndarray) -> np.ndarray:
+        began = time.perf_counter()
+        probabilities = self.model.predict(features)
+        self.last_invoke_ms = (time.perf_counter() - began) * 1000
+        return scores_from_probabilities(probabilities)
+
+    def run(self, segment: Segment) -> Iterator[Inference]:
+        """Inferences over one segment, from a fresh frontend and detector."""
+        s = self.settings
+        n, hop, step, window = s.n_frames, self.hop_frames, s.step_samples, s.window_samples
+        self.frontend.reset()
+        self.detector.reset()
+        frames = np.zeros((0, s.filterbank_n_channels), np.uint16)
+        first_frame = 0           # stream index of frames[0]
+        produced = 0              # frames produced so far
+        next_at = n               # frame count of the next inference
+        audio = np.zeros(0, np.float32)
+        first_sample = 0          # stream index of audio[0]
+        index = 0
+        for block in segment.blocks:
+            block = np.asarray(block, dtype=np.float32)
+            new = self.frontend.push(block)
+            if self.keep_audio:
+                audio = np.concatenate([audio, block])
+            if not len(new):
+                continue
+            frames = np.concatenate([frames, new]) if len(frames) else new
+            produced += len(new)
+            while next_at <= produced:
+                at = next_at - first_frame
+                features = model_input(frames[at - n:at], s).reshape(self.input_shape)
+                scores = self.scores(features)
+                end_sample = (next_at - 1) * step + window
+                time_ms = end_sample * 1000 // s.sample_rate_hz
+                detection = self.detector.update(time_ms, scores)
+                clip = None
+                if self.keep_audio:
+                    begin = (next_at - n) * step - first_sample
+                    clip = audio[begin:end_sample - first_sample].copy()
+                yield Inference(segment.name, index, next_at, end_sample, time_ms, scores,
+                                features, detection, self.detector.averages, clip)
+                index += 1
+                next_at += hop
+            # Keep only the frames (and audio) the next inference can still need.
+            keep_from = max(0, next_at - n - first_frame)
+            if keep_from:
+                frames = frames[keep_from:]
+                first_frame += keep_from
+            if self.keep_audio:
+                drop = (first_frame * step) - first_sample
+                if drop > 0:
+                    audio = audio[drop:]
+                    first_sample += drop
+
+    def run_audio(self, audio: np.ndarray, name: str = "audio",
+                  block_samples: int = 1600) -> Iterator[Inference]:
+        """Inferences over an in-memory clip cut into blocks, as a file source would."""
+        audio = np.asarray(audio, dtype=np.float32)
+        blocks = (audio[i:i + block_samples] for i in range(0, len(audio), block_samples))
+        return self.run(Segment(name, blocks))
