@@ -116,27 +116,37 @@ def _overrides(threshold, suppression, window, count, latency) -> dict:
             "minimum_count": count, "latency_ms": latency}
 
 
+_DEVICE_HELP = ("Run on a board (QEMU, the host build or an EFR32xG24) through kwstiny's "
+                "firmware: audio goes to it, its scores and detections come back.")
+_PORT_HELP = ("The board's serial port with --device (default: KWSTINY_PORT, or the board "
+              "`kwstiny flash` started).")
+
+
 @main.command("classify_audio")
 @click.argument("model")
 @click.option("--file", "files", multiple=True, type=click.Path(dir_okay=False),
               help="Classify this audio file instead of the microphone (repeatable).")
 @_detection_options
 @click.option("--fast", is_flag=True, help="Play --file audio as fast as possible, not in real time.")
-@click.option("--device", help="Input device name or number (default: the system's).")
+@click.option("--device", "board", is_flag=True, help=_DEVICE_HELP)
+@click.option("--port", help=_PORT_HELP)
+@click.option("--input-device", help="Microphone: input device name or number (default: the system's).")
 @click.option("--verbose", "-v", is_flag=True, help="Print every inference's scores.")
 @click.option("--dump-audio", type=click.Path(file_okay=False),
               help="Write each detection's audio window as a wav into this folder.")
 @click.option("--dump-spectrograms", type=click.Path(file_okay=False),
               help="Write each detection's model input as a PNG into this folder.")
 def classify_audio_command(model, files, threshold, suppression, window, count, latency,
-                           runtime, fast, device, verbose, dump_audio, dump_spectrograms):
+                           runtime, fast, board, port, input_device, verbose, dump_audio,
+                           dump_spectrograms):
     """Run MODEL (a spec name, run directory or .tflite) live on the microphone or on
     --file audio, showing the class scores and each detection."""
     from kwstiny.stream.classify import classify_audio
-    if device is not None and device.isdigit():
-        device = int(device)
-    classify_audio(model, files, runtime=runtime, realtime=not fast, device=device,
+    if input_device is not None and input_device.isdigit():
+        input_device = int(input_device)
+    classify_audio(model, files, runtime=runtime, realtime=not fast, input_device=input_device,
                    verbose=verbose, dump_audio=dump_audio, dump_spectrograms=dump_spectrograms,
+                   board=board, port=port,
                    **_overrides(threshold, suppression, window, count, latency))
 
 
@@ -145,12 +155,14 @@ def classify_audio_command(model, files, threshold, suppression, window, count, 
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @_detection_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per detection and line.")
+@click.option("--device", "board", is_flag=True, help=_DEVICE_HELP)
+@click.option("--port", help=_PORT_HELP)
 def detect_command(model, files, threshold, suppression, window, count, latency, runtime,
-                   as_json):
+                   as_json, board, port):
     """Stream FILES through MODEL as fast as possible; print each detection: file, time
     (s), class, score (0-255)."""
     from kwstiny.stream.classify import detect
-    detect(model, files, as_json=as_json, runtime=runtime,
+    detect(model, files, as_json=as_json, runtime=runtime, board=board, port=port,
            **_overrides(threshold, suppression, window, count, latency))
 
 

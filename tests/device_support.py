@@ -31,8 +31,9 @@ def firmware(board: str, *, tflm: bool = False, cmsis_nn: bool = False, model: s
             name = f"build-pytest-{board}" + ("-tflm" if tflm else "") + ("-cmsis" if cmsis_nn else "")
             if model:
                 name += "-" + Path(model).stem
-            for k, v in sorted(options.items()):
-                name += f"-{k.lower()}{v}"
+            if options:  # a short, path-safe tag (option values may hold ';')
+                import hashlib
+                name += "-" + hashlib.sha1(repr(sorted(options.items())).encode()).hexdigest()[:8]
             _BUILDS[key] = build_firmware(board, tflm_root=tflm_root() if tflm else None,
                                           cmsis_nn=cmsis_nn, model=model, build_dir=BUILD_ROOT / name,
                                           options=options)

@@ -45,6 +45,42 @@ def spread_model(tmp_path_factory):
     return path
 
 
+def _test_audio() -> np.ndarray:
+    from test_device_stream import fixed_audio
+    return np.concatenate([fixed_audio(1.2), fixed_audio(1.2)[::-1], fixed_audio(1.2)])
+
+
+@pytest.fixture(scope="session")
+def detecting_model(tmp_path_factory):
+    """An int8 TENet12 (random weights) whose final layer is centred on the windows of
+    the test audio, so its top class flips between windows and detections happen."""
+    tflm_root()
+    from kwstiny.frontend import Frontend, model_input
+    from kwstiny.models import tenet
+    from kwstiny.quantize import convert_int8
+    from kwstiny.spec import load_spec
+    import tf_keras as keras
+
+    spec = load_spec("keyword_spotting_alexa")
+    s = spec.frontend
+    frames = Frontend(s).push(_test_audio())
+    starts = range(0, len(frames) - s.n_frames + 1, 5)
+    x = np.stack([model_input(frames[i:i + s.n_frames], s) for i in starts]).astype(np.float32)
+    x = x.reshape((-1,) + spec.input_shape)
+    model = tenet.TENet12(spec.input_shape, 2)
+    dense = [layer for layer in model.layers if layer.__class__.__name__ == "Dense"][-1]
+    hidden = keras.Model(model.inputs, dense.input).predict(x, verbose=0)
+    kernel, _ = dense.get_weights()
+    spread = hidden @ kernel
+    difference = spread[:, 0] - spread[:, 1]
+    kernel = kernel * (2.0 / max(float(np.std(difference)), 1e-6))  # logit gap std ~ 2
+    dense.set_weights([kernel, -np.mean(hidden @ kernel, axis=0)])
+    data = convert_int8(model, x, metadata=spec.metadata(), int8_features=True)
+    path = tmp_path_factory.mktemp("models") / "tenet12_detecting.tflite"
+    path.write_bytes(data)
+    return path
+
+
 def _reference_outputs(model_path, inputs):
     from tflite_micro.python.tflite_micro import runtime
 
@@ -161,10 +197,15 @@ def test_streamed_inferences_equal_the_python_path_on_the_same_windows(spread_mo
         client.load_model(spread_model.read_bytes())
         shape = client.stream_begin(frames=True, scores=True)
         assert shape["window_frames"] == settings.n_frames == 118 and shape["n_outputs"] == 2
-        records = client.stream_audio(audio)
+        records = p.StreamRecords()
+        for start in range(0, len(audio), 777):  # blocks that do not line up with frames
+            client.stream_audio(audio[start:start + 777], records)
         client.stream_end()
     np.testing.assert_array_equal(np.stack([row for _, row in records.frames]), frames)
     latency_frames = spec.detection.latency_ms // settings.window_step_ms
+    # Each result is stamped with the sample that completed its newest frame, exactly.
+    assert all((end - settings.window_samples) % settings.step_samples == 0
+               for end, _, _ in records.scores)
     ends = [(end - settings.window_samples) // settings.step_samples for end, _, _ in records.scores]
     assert ends == list(range(settings.n_frames - 1, len(frames), latency_frames))
     windows = [model_input(frames[k - settings.n_frames + 1:k + 1], settings)[None, :, None, :]
@@ -172,3 +213,35 @@ def test_streamed_inferences_equal_the_python_path_on_the_same_windows(spread_mo
     want = _reference_outputs(spread_model, windows)
     for (_, _, got), w in zip(records.scores, want):
         assert got.tobytes() == w.reshape(-1).tobytes()
+
+
+@pytest.mark.parametrize("board_kind", ["host", pytest.param("qemu_an505", marks=pytest.mark.slow)])
+def test_classify_audio_on_the_board_reports_what_detect_reports_on_the_laptop(
+        detecting_model, tmp_path, board_kind):
+    """`classify_audio --device --file F` against `detect F`: the same detections (time,
+    class, score), with the laptop's own frontend, runtime and detector on one side and
+    the board's on the other."""
+    import soundfile
+    from rich.console import Console
+
+    from kwstiny.stream.classify import classify_audio, detect
+
+    if board_kind == "host" and not _have_library("linux_x86_64*"):
+        pytest.skip("TFLM_ROOT has no host (linux_x86_64) microlite library")
+    if board_kind == "qemu_an505" and not _have_library("cortex_m_generic_cortex-m33*_cmsis_nn*"):
+        pytest.skip("TFLM_ROOT has no Cortex-M33 microlite library with CMSIS-NN kernels")
+    wav = tmp_path / "speechlike.wav"
+    soundfile.write(wav, _test_audio(), 16000, subtype="PCM_16")
+    overrides = {"threshold": 128, "suppression_ms": 0}
+    laptop = detect(str(detecting_model), [str(wav)], emit=lambda line: None, **overrides)
+    assert len(laptop) >= 3  # the comparison means something
+    if board_kind == "host":
+        running = HostBoard(firmware("host", tflm=True))
+    else:
+        running = QemuBoard(firmware("qemu_an505", tflm=True, cmsis_nn=True,
+                                     model=str(detecting_model)))
+    with running:
+        on_board = classify_audio(str(detecting_model), [str(wav)], realtime=False, board=True,
+                                  port=running.url, console=Console(file=open(os.devnull, "w")),
+                                  **overrides)
+    assert [e.to_json() for e in on_board] == [e.to_json() for e in laptop]

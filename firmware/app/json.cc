@@ -43,7 +43,10 @@ class Parser {
 
   bool member(size_t key_end, int depth) {
     key_[key_end] = '\0';
-    if (peek() == '{') return object(key_end, depth + 1);
+    if (peek() == '{') {
+      visitor_.object(key_);
+      return object(key_end, depth + 1);
+    }
     if (peek() == '[') {
       ++p_;
       skip_space();

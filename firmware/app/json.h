@@ -22,6 +22,8 @@ struct JsonValue {
 class JsonVisitor {
  public:
   virtual void value(const char* key, int index, const JsonValue& v) = 0;
+  // A nested object starts (its members follow as "key.member" values, if any).
+  virtual void object(const char* key) { (void)key; }
 
  protected:
   ~JsonVisitor() = default;

@@ -90,8 +90,17 @@ class SettingsVisitor : public JsonVisitor {
     }
   }
 
+  // A class_thresholds object replaces the previous per-class thresholds (an empty
+  // one clears them, as a --threshold override does on the laptop).
+  void object(const char* key) override {
+    if (strcmp(key, "class_thresholds") == 0) replace_thresholds_ = true;
+  }
+
   // Class thresholds name classes that may be listed later in the document.
   bool resolve_thresholds() {
+    if (replace_thresholds_) {
+      for (int c = 0; c < kMaxClasses; ++c) s_.detection.class_thresholds[c] = -1;
+    }
     for (int t = 0; t < n_thresholds_ && !failed_; ++t) {
       int found = -1;
       for (int c = 0; c < s_.n_classes; ++c) {
@@ -160,6 +169,7 @@ class SettingsVisitor : public JsonVisitor {
   char threshold_names_[kMaxClasses][kMaxClassName] = {};
   int16_t threshold_values_[kMaxClasses] = {};
   int n_thresholds_ = 0;
+  bool replace_thresholds_ = false;
 };
 
 }  // namespace

@@ -38,12 +38,13 @@ struct Stream {
   int window_frames = 0;   // frames the model reads
   int frames_in_window = 0;
   int latency_frames = 1;  // new frames between inferences
-  int frames_since_invoke = 0;
+  uint32_t next_at = 0;     // the frame count at which the model runs next
   bool model = false;       // a model runs on the window
   bool board_mic = false;   // audio from the board's microphone
   bool dynamic_quantize = false;
   int32_t quantize_range = 0;
   int32_t sample_rate = 16000;
+  uint32_t window_samples = 0, step_samples = 0;
   uint32_t samples = 0, frames = 0, inferences = 0, detections = 0;
   int n_classes = 0;
   Detector detector;
@@ -106,7 +107,10 @@ void fill_input() {
   }
 }
 
-// Class scores 0-255 from the model's output.
+// Class scores 0-255 from the model's output, as kwstiny.stream.detector's
+// scores_from_probabilities: round(p * 256) saturated at 255 (an int8 softmax output
+// with scale 1/256 and zero point -128 gives exactly q + 128). p is computed in float
+// like the laptop's dequantization; multiplying it by 256 is exact.
 void scores_from_output() {
   const TensorInfo& out = runner::output();
   const uint8_t* data = runner::output_data();
@@ -118,7 +122,7 @@ void scores_from_output() {
       p = (static_cast<float>(reinterpret_cast<const int8_t*>(data)[c]) - static_cast<float>(out.zero_point)) *
           out.scale;
     }
-    float score = rintf(p * 255.0f);
+    float score = rintf(p * 256.0f);
     g_scores[c] = static_cast<uint8_t>(score < 0.0f ? 0 : score > 255.0f ? 255 : score);
   }
 }
@@ -131,7 +135,9 @@ bool room_for_one_frame(const Writer& out) {
   return out.space() >= need;
 }
 
-Err on_frame(Writer& out, uint32_t end_sample, char* error, size_t error_size) {
+Err on_frame(Writer& out, char* error, size_t error_size) {
+  // The sample that completed this frame (the frontend may have taken a few more).
+  uint32_t end_sample = s.window_samples + s.frames * s.step_samples;
   size_t values = static_cast<size_t>(s.channels);
   if (s.frames_in_window == s.window_frames) {
     memmove(g_window, g_window + values, (static_cast<size_t>(s.window_frames) - 1) * values * 2);
@@ -146,11 +152,10 @@ Err on_frame(Writer& out, uint32_t end_sample, char* error, size_t error_size) {
     for (size_t i = 0; i < values; ++i) out.u16(g_frame[i]);
   }
   ++s.frames;
-  ++s.frames_since_invoke;
-  if (!s.model || s.frames_in_window < s.window_frames || s.frames_since_invoke < s.latency_frames) {
-    return Err::kOk;
-  }
-  s.frames_since_invoke = 0;
+  // kwstiny.stream.loop's schedule, counted in frames: the first inference once one
+  // window of frames exists, then one every latency_ms // window_step_ms frames.
+  if (!s.model || s.frames < s.next_at) return Err::kOk;
+  s.next_at += static_cast<uint32_t>(s.latency_frames);
   fill_input();
   uint64_t ticks = 0;
   Err status = runner::invoke(&ticks, error, error_size);
@@ -164,6 +169,7 @@ Err on_frame(Writer& out, uint32_t end_sample, char* error, size_t error_size) {
     out.bytes(runner::output_data(), runner::output().bytes);
   }
   scores_from_output();
+  // Stamped like the laptop: the end of the newest frame, end_sample * 1000 // rate.
   int64_t time_ms = static_cast<int64_t>(end_sample) * 1000 / s.sample_rate;
   Detection d = s.detector.update(g_scores, time_ms);
   if (d.class_index >= 0) {
@@ -240,10 +246,13 @@ Err begin(Reader& in, Writer& out, const ModelSettings& settings, char* error, s
   s.window_frames = window;
   s.latency_frames = settings.detection.latency_ms / fe.window_step_ms;
   if (s.latency_frames < 1) s.latency_frames = 1;
+  s.next_at = static_cast<uint32_t>(window);
   s.model = model;
   s.dynamic_quantize = fe.quantize_dynamic_scale_enable && model && runner::input().type == 9;
   s.quantize_range = kws_quantize_range(static_cast<float>(fe.quantize_dynamic_scale_range_db), fe.log_scale_shift);
   s.sample_rate = fe.sample_rate_hz;
+  s.window_samples = static_cast<uint32_t>(kws_frontend_window_samples(s.frontend));
+  s.step_samples = static_cast<uint32_t>(kws_frontend_step_samples(s.frontend));
   s.n_classes = settings.n_classes;
   s.detector.reset(settings.detection, settings.classes, settings.n_classes);
   out.u16(static_cast<uint16_t>(s.channels));
@@ -264,7 +273,7 @@ Err push(const int16_t* samples, size_t n, Writer& out, size_t* done, char* erro
     *done += used;
     s.samples += static_cast<uint32_t>(used);
     if (written) {
-      Err status = on_frame(out, s.samples, error, error_size);
+      Err status = on_frame(out, error, error_size);
       if (status != Err::kOk) return status;
     }
   }

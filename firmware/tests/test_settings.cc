@@ -74,3 +74,14 @@ KWS_TEST(malformed_json_is_an_error) {
   CHECK(!apply("{\"a\": {\"b\": {\"c\": 1}}}", s, error));  // deeper than the metadata goes
   CHECK(apply("{}", s, error));
 }
+
+KWS_TEST(class_thresholds_object_replaces_the_previous_ones) {
+  kws::ModelSettings s;
+  char error[160];
+  CHECK(apply("{\"classes\": [\"yes\", \"no\"], \"class_thresholds\": {\"no\": 100}}", s, error));
+  CHECK(s.detection.class_thresholds[0] == -1 && s.detection.class_thresholds[1] == 100);
+  CHECK(apply("{\"detection_threshold\": 180}", s, error));  // other keys leave them alone
+  CHECK(s.detection.class_thresholds[1] == 100);
+  CHECK(apply("{\"class_thresholds\": {}, \"detection_threshold\": 150}", s, error));
+  CHECK(s.detection.class_thresholds[1] == -1 && s.detection.detection_threshold == 150);
+}
