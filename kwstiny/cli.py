@@ -317,12 +317,18 @@ def summarize(model, tflite, as_json):
 @click.option("--clock", "clock_hz", type=click.FloatRange(min=1e3), default=78e6,
               show_default=True, help="CPU (and MVP) clock in Hz.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-@click.option("--device", is_flag=True, help="Measure on a board (needs kwstiny's firmware).")
-def profile(model, accelerator, clock_hz, as_json, device):
+@click.option("--device", is_flag=True,
+              help="Also measure each layer on a board running kwstiny's firmware (QEMU, the "
+                   "host build or an EFR32xG24) and show it beside the estimate.")
+@click.option("--port", help="The board's serial port with --device (default: KWSTINY_PORT, or "
+                             "the board `kwstiny flash` started).")
+def profile(model, accelerator, clock_hz, as_json, device, port):
     """Estimated time, cycles, RAM (measured TFLM arena) and flash of MODEL on an
     EFR32xG24-class Cortex-M33, per layer."""
     from kwstiny.profile.report import profile_command
-    click.echo(profile_command(model, accelerator, clock_hz, as_json=as_json, device=device))
+    click.echo(profile_command(model, accelerator, clock_hz, as_json=as_json, device=device,
+                               port=port))
+
 
 @main.group("device")
 def device():

@@ -245,3 +245,41 @@ def test_classify_audio_on_the_board_reports_what_detect_reports_on_the_laptop(
                                   port=running.url, console=Console(file=open(os.devnull, "w")),
                                   **overrides)
     assert [e.to_json() for e in on_board] == [e.to_json() for e in laptop]
+
+
+@pytest.mark.parametrize("board_kind", ["host", pytest.param("qemu_an505", marks=pytest.mark.slow)])
+def test_profile_device_prints_the_measurement_beside_the_estimate(detecting_model, board_kind):
+    import json
+
+    from click.testing import CliRunner
+
+    from kwstiny.cli import main
+
+    if board_kind == "host" and not _have_library("linux_x86_64*"):
+        pytest.skip("TFLM_ROOT has no host (linux_x86_64) microlite library")
+    if board_kind == "qemu_an505" and not _have_library("cortex_m_generic_cortex-m33*_cmsis_nn*"):
+        pytest.skip("TFLM_ROOT has no Cortex-M33 microlite library with CMSIS-NN kernels")
+    if board_kind == "host":
+        running = HostBoard(firmware("host", tflm=True))
+        column, unit = "Measured (ns)", "Measured unit: host nanoseconds"
+    else:
+        running = QemuBoard(firmware("qemu_an505", tflm=True, cmsis_nn=True,
+                                     model=str(detecting_model)))
+        column, unit = "Measured (instr.)", "emulated instructions (QEMU -icount, not cycles)"
+    runner = CliRunner()
+    with running:
+        text = runner.invoke(main, ["profile", str(detecting_model), "--device", "--port",
+                                    running.url], catch_exceptions=False).output
+        as_json = runner.invoke(main, ["profile", str(detecting_model), "--device", "--port",
+                                       running.url, "--json"], catch_exceptions=False).output
+        refused = runner.invoke(main, ["profile", str(detecting_model), "--device", "--port",
+                                       running.url, "--accelerator", "MVP"])
+    assert column in text and unit in text and "CPU Cycles" in text  # beside the estimate
+    assert sum(1 for line in text.splitlines() if line.startswith("|") and "conv_2d" in line) > 10
+    result = json.loads(as_json)
+    assert result["device"]["board"] == board_kind
+    ticks = [layer["measured_ticks"] for layer in result["layers"]]
+    assert len(ticks) == 56 and min(ticks) > 0
+    if board_kind == "qemu_an505":  # deterministic counts: the layers make up the invoke
+        assert 0.9 * result["device"]["total_ticks"] <= sum(ticks) <= result["device"]["total_ticks"]
+    assert refused.exit_code == 1 and "has no accelerator" in refused.output

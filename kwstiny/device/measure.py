@@ -78,3 +78,16 @@ def measure_profile(model_path: str | Path, port: str | None = None,
                          total * 1e-9 if info["counter"] == "nanoseconds" else None),
         "layers": layers,
     }
+
+
+def add_measurement(result: dict, measured: dict) -> dict:
+    """The estimate `result` of kwstiny.profile.report.profile() with the board's
+    per-layer counts beside each layer (`measured_ticks`, `measured_time_s`) and the
+    board's totals under "device"."""
+    if len(measured["layers"]) != len(result["layers"]):
+        raise KwstinyError(f"the board measured {len(measured['layers'])} layers, the model has "
+                           f"{len(result['layers'])}")
+    layers = [{**layer, "measured_ticks": m["ticks"], "measured_time_s": m["time_s"]}
+              for layer, m in zip(result["layers"], measured["layers"])]
+    device = {k: v for k, v in measured.items() if k != "layers"}
+    return {**result, "layers": layers, "device": device}
