@@ -14,7 +14,7 @@
 #include "kws_quantize.h"
 
 #ifndef KWSTINY_FRONTEND_BYTES
-#define KWSTINY_FRONTEND_BYTES (40 * 1024)
+#define KWSTINY_FRONTEND_BYTES (16 * 1024)
 #endif
 #ifndef KWSTINY_WINDOW_VALUES
 #define KWSTINY_WINDOW_VALUES (128 * 128)
@@ -204,7 +204,7 @@ Err begin(Reader& in, Writer& out, const ModelSettings& settings, char* error, s
   if (need > sizeof(g_frontend_memory)) {
     Text t(error, error_size);
     t.add("the frontend needs ").num(need).add(" bytes of state; this firmware reserves ")
-        .num(sizeof(g_frontend_memory)).add(" (KWSTINY_FRONTEND_BYTES)");
+        .num(sizeof(g_frontend_memory)).add(" (build it with a larger KWSTINY_FRONTEND_BYTES)");
     return Err::kTooLarge;
   }
   int window = fe.n_frames();
