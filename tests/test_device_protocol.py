@@ -202,3 +202,13 @@ def test_a_board_that_stops_answering_is_a_clear_error(board):
 def test_a_port_that_cannot_be_opened_is_a_clear_error():
     with pytest.raises(KwstinyError, match="cannot open the board's serial port /dev/does-not-exist"):
         DeviceClient("/dev/does-not-exist")
+
+
+def test_reset_restarts_the_board_and_it_answers_again(board):
+    with DeviceClient(board.url) as client:
+        client.info()
+        boots, retransmissions = client.boots_seen, client.retransmissions
+        client.reset()
+        assert client.boots_seen == boots + 1  # its BOOT frame came, before any new request
+        assert client.info()["board"] == board.name
+        assert client.retransmissions == retransmissions

@@ -157,10 +157,16 @@ class DeviceClient:
     def _ensure_info(self) -> dict:
         return self._info if self._info is not None else self.info()
 
-    def reset(self) -> None:
-        """Restart the board (the model loaded over serial is gone afterwards)."""
+    def reset(self, wait_s: float = 3.0) -> None:
+        """Restart the board (the model loaded over serial is gone afterwards) and wait
+        for its BOOT frame, so it does not arrive in the middle of the next request."""
         self.request(p.Msg.RESET)
         self._info = None
+        deadline = time.monotonic() + wait_s
+        while (event := self._read_event(deadline)) is not None:
+            if isinstance(event, p.Frame) and event.type == p.Msg.BOOT:
+                self.boots_seen += 1
+                return
 
     def config(self, settings: dict) -> None:
         """Override settings (metadata keys) until the next model load."""

@@ -33,10 +33,11 @@ def build_firmware(board: str, *, tflm_root: str | os.PathLike | None = None, cm
                    model: str | os.PathLike | None = None, build_dir: str | os.PathLike | None = None,
                    options: dict | None = None, jobs: int = 2) -> Path:
     """Configure and build the firmware; returns the firmware image's path."""
-    board = get_board(board).name
-    if board not in FIRMWARE_NAMES:
+    spec = get_board(board)
+    board = spec.name
+    if not spec.buildable_here:
         raise KwstinyError(f"the {board} firmware is built with the vendor's SDK, not here; "
-                           "see firmware/README.md")
+                           "see firmware/README.md, section 'EFR32xG24'")
     for tool in ("cmake",) + (("arm-none-eabi-gcc",) if board == "qemu_an505" else ()):
         if shutil.which(tool) is None:
             raise KwstinyError(f"building the {board} firmware needs {tool} (scripts/setup.sh installs it)")
