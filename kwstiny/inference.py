@@ -89,3 +89,11 @@ def _quant_params(details: dict) -> tuple[float, int]:
     if not scale:
         raise KwstinyError("the model's int8 tensor has no quantization parameters")
     return float(scale), int(zero)
+
+
+def open_tflite(model: str, runtime: str = "tflm") -> tuple[TfliteModel, Path]:
+    """(interpreter, path) for a command's MODEL argument (see paths.resolve_tflite)."""
+    from kwstiny.paths import resolve_tflite
+
+    path = resolve_tflite(model)
+    return TfliteModel(path, runtime=runtime), path

@@ -36,7 +36,10 @@ spec = ModelSpec(
         classes=("alexa", "_unknown_"),
         unknown_class_multiplier=1.5,
     ),
-    augment=AugmentSpec(),
+    # Pitch and speed changes stand in for voices the engines lack (flite has one
+    # female voice; it is held out).
+    augment=AugmentSpec(pitch_probability=0.5, pitch_semitones=(-4.0, 4.0),
+                        speed_probability=0.3, speed_range=(0.85, 1.15)),
     model=ModelChoice(tenet.TENet12),
     train=TrainSpec(
         epochs=60,

@@ -116,9 +116,9 @@ class BoardClassifier:
 def board_classifier(model: str, port: str | None = None, **overrides) -> BoardClassifier:
     """A BoardClassifier for MODEL on the board at `port` (see kwstiny.device.session)."""
     from kwstiny.stream.loop import detection_settings
-    from kwstiny.stream.model import model_path
+    from kwstiny.paths import resolve_tflite
 
-    path = model_path(model)
+    path = resolve_tflite(model)
     settings = detection_settings(tflite.read_metadata(path), **overrides)
     client = session.connect(port)
     try:

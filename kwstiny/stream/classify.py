@@ -19,7 +19,7 @@ from kwstiny.errors import KwstinyError
 from kwstiny.progress import console as err_console
 from kwstiny.stream.detector import Detection
 from kwstiny.stream.loop import Inference, StreamClassifier, detection_settings
-from kwstiny.stream.model import open_model
+from kwstiny.inference import open_tflite
 from kwstiny.stream.sources import FileSource, MicrophoneSource, Source
 
 
@@ -34,7 +34,7 @@ def make_classifier(model: str, runtime: str = "tflm", keep_audio: bool = False,
         classifier = board_classifier(model, port, **overrides)
         classifier.keep_audio = keep_audio
         return classifier
-    tflite, _ = open_model(model, runtime)
+    tflite, _ = open_tflite(model, runtime)
     settings = detection_settings(tflite.metadata, **overrides)
     return StreamClassifier(tflite, settings, keep_audio=keep_audio)
 

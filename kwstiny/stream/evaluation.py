@@ -207,10 +207,10 @@ def evaluate_stream(model: str, runtime: str = "tflm", data: str | None = None,
     """Evaluate MODEL on long audio; writes evaluation/stream.json and stream.png beside
     the model (its run directory)."""
     from kwstiny.data.long_audio import load_streams
-    from kwstiny.stream.model import open_model
+    from kwstiny.inference import open_tflite
 
     began = time.perf_counter()
-    tflite, path = open_model(model, runtime)
+    tflite, path = open_tflite(model, runtime)
     classifier = StreamClassifier(tflite)
     classes, settings = classifier.classes, classifier.detection
     root, source = stream_data(classes, tflite.metadata, data, scale)
