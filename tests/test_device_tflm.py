@@ -283,3 +283,31 @@ def test_profile_device_prints_the_measurement_beside_the_estimate(detecting_mod
     if board_kind == "qemu_an505":  # deterministic counts: the layers make up the invoke
         assert 0.9 * result["device"]["total_ticks"] <= sum(ticks) <= result["device"]["total_ticks"]
     assert refused.exit_code == 1 and "has no accelerator" in refused.output
+
+
+def test_laptop_microphone_streamed_to_the_board(detecting_model, tmp_path):
+    """`classify_audio --device` without --file: the microphone's audio (here a fake input
+    stream fed through sounddevice's callback path) goes to the board, whose detections
+    equal `detect` on the same audio as a file."""
+    import soundfile
+    from rich.console import Console
+
+    from kwstiny.stream.classify import classify_audio, detect
+    from kwstiny.stream.sources import MicrophoneSource
+    from test_stream_sources import FakeInputStream
+
+    if not _have_library("linux_x86_64*"):
+        pytest.skip("TFLM_ROOT has no host (linux_x86_64) microlite library")
+    audio = _test_audio()
+    wav = tmp_path / "speechlike.wav"
+    soundfile.write(wav, audio, 16000, subtype="PCM_16")
+    overrides = {"threshold": 128, "suppression_ms": 0}
+    laptop = detect(str(detecting_model), [str(wav)], emit=lambda line: None, **overrides)
+    mic = MicrophoneSource(16000, block_ms=30, input_rate=16000,
+                           stream_factory=FakeInputStream(audio.astype(np.float32) / 32768))
+    with HostBoard(firmware("host", tflm=True)) as board:
+        heard = classify_audio(str(detecting_model), board=True, port=board.url, source=mic,
+                               console=Console(file=open(os.devnull, "w")), **overrides)
+    key = [(e.detection.time_ms, e.detection.label, e.detection.score) for e in heard]
+    assert key == [(e.detection.time_ms, e.detection.label, e.detection.score) for e in laptop]
+    assert len(key) >= 3
