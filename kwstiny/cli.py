@@ -132,27 +132,37 @@ def _overrides(threshold, suppression, window, count, latency) -> dict:
             "minimum_count": count, "latency_ms": latency}
 
 
+_DEVICE_HELP = ("Run on a board (QEMU, the host build or an EFR32xG24) through kwstiny's "
+                "firmware: audio goes to it, its scores and detections come back.")
+_PORT_HELP = ("The board's serial port with --device (default: KWSTINY_PORT, or the board "
+              "`kwstiny flash` started).")
+
+
 @main.command("classify_audio")
 @click.argument("model")
 @click.option("--file", "files", multiple=True, type=click.Path(dir_okay=False),
               help="Classify this audio file instead of the microphone (repeatable).")
 @_detection_options
 @click.option("--fast", is_flag=True, help="Play --file audio as fast as possible, not in real time.")
-@click.option("--device", help="Input device name or number (default: the system's).")
+@click.option("--device", "board", is_flag=True, help=_DEVICE_HELP)
+@click.option("--port", help=_PORT_HELP)
+@click.option("--input-device", help="Microphone: input device name or number (default: the system's).")
 @click.option("--verbose", "-v", is_flag=True, help="Print every inference's scores.")
 @click.option("--dump-audio", type=click.Path(file_okay=False),
               help="Write each detection's audio window as a wav into this folder.")
 @click.option("--dump-spectrograms", type=click.Path(file_okay=False),
               help="Write each detection's model input as a PNG into this folder.")
 def classify_audio_command(model, files, threshold, suppression, window, count, latency,
-                           runtime, fast, device, verbose, dump_audio, dump_spectrograms):
+                           runtime, fast, board, port, input_device, verbose, dump_audio,
+                           dump_spectrograms):
     """Run MODEL (a spec name, run directory or .tflite) live on the microphone or on
     --file audio, showing the class scores and each detection."""
     from kwstiny.stream.classify import classify_audio
-    if device is not None and device.isdigit():
-        device = int(device)
-    classify_audio(model, files, runtime=runtime, realtime=not fast, device=device,
+    if input_device is not None and input_device.isdigit():
+        input_device = int(input_device)
+    classify_audio(model, files, runtime=runtime, realtime=not fast, input_device=input_device,
                    verbose=verbose, dump_audio=dump_audio, dump_spectrograms=dump_spectrograms,
+                   board=board, port=port,
                    **_overrides(threshold, suppression, window, count, latency))
 
 
@@ -161,12 +171,14 @@ def classify_audio_command(model, files, threshold, suppression, window, count, 
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @_detection_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per detection and line.")
+@click.option("--device", "board", is_flag=True, help=_DEVICE_HELP)
+@click.option("--port", help=_PORT_HELP)
 def detect_command(model, files, threshold, suppression, window, count, latency, runtime,
-                   as_json):
+                   as_json, board, port):
     """Stream FILES through MODEL as fast as possible; print each detection: file, time
     (s), class, score (0-255)."""
     from kwstiny.stream.classify import detect
-    detect(model, files, as_json=as_json, runtime=runtime,
+    detect(model, files, as_json=as_json, runtime=runtime, board=board, port=port,
            **_overrides(threshold, suppression, window, count, latency))
 
 
@@ -321,12 +333,69 @@ def summarize(model, tflite, as_json):
 @click.option("--clock", "clock_hz", type=click.FloatRange(min=1e3), default=78e6,
               show_default=True, help="CPU (and MVP) clock in Hz.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-@click.option("--device", is_flag=True, help="Measure on a board (needs kwstiny's firmware).")
-def profile(model, accelerator, clock_hz, as_json, device):
+@click.option("--device", is_flag=True,
+              help="Also measure each layer on a board running kwstiny's firmware (QEMU, the "
+                   "host build or an EFR32xG24) and show it beside the estimate.")
+@click.option("--port", help="The board's serial port with --device (default: KWSTINY_PORT, or "
+                             "the board `kwstiny flash` started).")
+def profile(model, accelerator, clock_hz, as_json, device, port):
     """Estimated time, cycles, RAM (measured TFLM arena) and flash of MODEL on an
     EFR32xG24-class Cortex-M33, per layer."""
     from kwstiny.profile.report import profile_command
-    click.echo(profile_command(model, accelerator, clock_hz, as_json=as_json, device=device))
+    click.echo(profile_command(model, accelerator, clock_hz, as_json=as_json, device=device,
+                               port=port))
+
+
+@main.group("device")
+def device():
+    """Talk to a board running kwstiny's firmware (real, QEMU or the host build)."""
+
+
+@device.command("info")
+@click.option("--port", help="Serial port: /dev/ttyACM0, COM3 or socket://host:port "
+                             "(default: KWSTINY_PORT, or the board `kwstiny flash` started).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def device_info_command(port, as_json):
+    """Firmware version, board, clock, free RAM and flash, accelerator, loaded model."""
+    from kwstiny.device.info import device_info
+    click.echo(device_info(port, as_json=as_json))
+
+
+@device.command("stop")
+def device_stop_command():
+    """Stop the emulated board (QEMU or host build) that `kwstiny flash` started."""
+    from kwstiny.device.session import stop_all_emulators
+    click.echo(stop_all_emulators())
+
+
+@main.command("flash")
+@click.argument("target", type=click.Path(dir_okay=False))
+@click.option("--board", required=True,
+              help="qemu (Cortex-M33 under QEMU), host, or efr32xg24.")
+@click.option("--port", help="Serial port of the board (models go over it).")
+@click.option("--firmware", type=click.Path(exists=True, dir_okay=False),
+              help="Firmware to start an emulated board with when none runs yet.")
+def flash_command(target, board, port, firmware):
+    """Flash TARGET, a firmware image or a .tflite model, onto a board."""
+    from kwstiny.device.flash import flash
+    click.echo(flash(target, board, port=port, firmware=firmware))
+
+
+@main.command("build_firmware")
+@click.option("--board", required=True, help="qemu (Cortex-M33 under QEMU) or host.")
+@click.option("--tflm-root", type=click.Path(exists=True, file_okay=False),
+              help="A tflite-micro checkout built with TFLM's Makefile (default: TFLM_ROOT; "
+                   "none: a firmware without the interpreter).")
+@click.option("--cmsis-nn", is_flag=True, help="Link TFLM built with OPTIMIZED_KERNEL_DIR=cmsis_nn.")
+@click.option("--model", type=click.Path(exists=True, dir_okay=False),
+              help="A .tflite to link into the image.")
+def build_firmware_command(board, tflm_root, cmsis_nn, model):
+    """Build kwstiny's firmware for BOARD with CMake; prints the image's path."""
+    import os
+
+    from kwstiny.device.firmware import build_firmware
+    click.echo(build_firmware(board, tflm_root=tflm_root or os.environ.get("TFLM_ROOT"),
+                              cmsis_nn=cmsis_nn, model=model))
 
 
 if __name__ == "__main__":

@@ -391,25 +391,52 @@ def format_profile(result: dict) -> str:
     if totals["uncounted"]:
         lines.append("Not counted (kwstiny has no rule for them): " + ", ".join(
             f"{u['index']} {u['opcode']}" for u in totals["uncounted"]))
+    measured = result.get("device")
+    if measured:
+        lines += _measured_lines(measured)
     rows = []
     for layer in result["layers"]:
-        rows.append([
+        row = [
             layer["index"], layer["opcode"], layer["where"], si(layer["ops"]), si(layer["macs"]),
             si(layer["acc_cycles"]), si(layer["cpu_cycles"]), si(layer["time_s"]),
+        ]
+        if measured:
+            row.append(si(layer["measured_ticks"]))
+            if measured["total_time_s"] is not None:
+                row.append(si(layer["measured_time_s"]))
+        rows.append(row + [
             ",".join(_shape(t) for t in layer["inputs"] if t is not None),
             ",".join(_shape(t) for t in layer["outputs"]),
             layer["config"],
         ])
+    headers = ["Index", "OpCode", "On", "# Ops", "# MACs", "Acc Cycles", "CPU Cycles", "Time (s)"]
+    if measured:
+        headers.append(f"Measured ({measured['counter_short']})")
+        if measured["total_time_s"] is not None:
+            headers.append("Measured Time (s)")
+    right = set(range(len(headers))) - {1, 2}
     lines.append("Model Layers")
-    lines.append(table(["Index", "OpCode", "On", "# Ops", "# MACs", "Acc Cycles", "CPU Cycles",
-                        "Time (s)", "Input Shape", "Output Shape", "Options"], rows,
-                       right={0, 3, 4, 5, 6, 7}))
+    lines.append(table(headers + ["Input Shape", "Output Shape", "Options"], rows, right=right))
     notes = [f"  {layer['index']} {layer['opcode']}: {layer['note']}"
              for layer in result["layers"] if layer["note"]]
     if notes:
         lines.append("Notes:")
         lines.extend(notes)
     return "\n".join(lines)
+
+
+def _measured_lines(measured: dict) -> list[str]:
+    """The board's side of `profile --device`: what was measured, where, in what unit."""
+    lines = [
+        f"Measured on: {measured['board']} ({measured['kernels']} kernels, accelerator "
+        f"{measured['accelerator']}) via {measured['port']}, median of {measured['runs']} runs",
+        f"Measured unit: {measured['counter_label']}",
+        f"Measured total: {si(measured['total_ticks'])} {measured['counter_short']}"
+        f" ({measured['total_ticks']:,})",
+    ]
+    if measured["total_time_s"] is not None:
+        lines.append(f"Measured time (s): {si(measured['total_time_s'])}")
+    return lines
 
 
 # -- commands -----------------------------------------------------------------------------
@@ -423,16 +450,18 @@ def summarize_command(model: str, as_json: bool = False) -> str:
 
 
 def profile_command(model: str, accelerator: str = "none", clock_hz: float = DEFAULT_CLOCK_HZ,
-                    as_json: bool = False, device: bool = False) -> str:
-    """What `kwstiny profile MODEL` prints."""
-    from kwstiny.errors import KwstinyError
+                    as_json: bool = False, device: bool = False, port: str | None = None) -> str:
+    """What `kwstiny profile MODEL` prints; with `device`, the per-layer counts measured
+    on the board at `port` stand beside the estimate."""
     from kwstiny.paths import resolve_tflite
 
+    path = resolve_tflite(model)
     if device:
-        raise KwstinyError("profile --device measures the model on a board through kwstiny's "
-                           "firmware, which is not built yet (the firmware issue); without "
-                           "--device kwstiny estimates the profile from the model")
-    result = profile(resolve_tflite(model), accelerator, clock_hz)
+        from kwstiny.device.measure import add_measurement, measure_profile
+        measured = measure_profile(path, port, accelerator=accelerator)  # fails before estimating
+        result = add_measurement(profile(path, accelerator, clock_hz), measured)
+    else:
+        result = profile(path, accelerator, clock_hz)
     return _json(result) if as_json else format_profile(result)
 
 

@@ -15,6 +15,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from kwstiny.errors import KwstinyError
 from kwstiny.progress import console as err_console
 from kwstiny.stream.detector import Detection
 from kwstiny.stream.loop import Inference, StreamClassifier, detection_settings
@@ -23,9 +24,16 @@ from kwstiny.stream.sources import FileSource, MicrophoneSource, Source
 
 
 def make_classifier(model: str, runtime: str = "tflm", keep_audio: bool = False,
-                    **overrides) -> StreamClassifier:
+                    board: bool = False, port: str | None = None, **overrides):
     """A StreamClassifier for MODEL with its metadata's detection settings, overridden by
-    threshold / suppression_ms / window_ms / minimum_count / latency_ms when given."""
+    threshold / suppression_ms / window_ms / minimum_count / latency_ms when given.
+    With `board`, the frontend, model and detector run on the board at `port` instead
+    (kwstiny.device.stream.BoardClassifier, with the same interface)."""
+    if board:
+        from kwstiny.device.stream import board_classifier
+        classifier = board_classifier(model, port, **overrides)
+        classifier.keep_audio = keep_audio
+        return classifier
     tflite, _ = open_tflite(model, runtime)
     settings = detection_settings(tflite.metadata, **overrides)
     return StreamClassifier(tflite, settings, keep_audio=keep_audio)
@@ -71,10 +79,14 @@ def _counting(blocks, stats):
 
 
 def detect(model: str, files, as_json: bool = False, runtime: str = "tflm",
-           emit: Callable[[str], None] = click.echo, **overrides) -> list[Event]:
+           emit: Callable[[str], None] = click.echo, board: bool = False,
+           port: str | None = None, **overrides) -> list[Event]:
     """`kwstiny detect`: print each detection (file, time in s, class, score), one JSON
-    object per line with `as_json`; a summary goes to stderr."""
-    classifier = make_classifier(model, runtime, **overrides)
+    object per line with `as_json`; a summary goes to stderr. With `board`, the board
+    at `port` runs the stream."""
+    classifier = make_classifier(model, runtime, board=board, port=port, **overrides)
+    if board:
+        runtime = f"board {classifier.client.port}"
     stats: dict = {}
     began = time.perf_counter()
     events = []
@@ -138,20 +150,26 @@ class LiveView:
 
 
 def classify_audio(model: str, files=(), runtime: str = "tflm", realtime: bool = True,
-                   device=None, verbose: bool = False, dump_audio: str | None = None,
+                   input_device=None, verbose: bool = False, dump_audio: str | None = None,
                    dump_spectrograms: str | None = None, console: Console | None = None,
-                   source: Source | None = None, **overrides) -> list[Event]:
+                   source: Source | None = None, board: bool = False, port: str | None = None,
+                   **overrides) -> list[Event]:
     """`kwstiny classify_audio`: run MODEL on the microphone (no `files`) or on files
-    (real time unless `realtime` is False), with a live view of the scores."""
+    (real time unless `realtime` is False), with a live view of the scores. With
+    `board`, the audio is streamed to the board at `port`, which runs the frontend, the
+    model and the detector and sends back its scores and detections."""
     from kwstiny.stream.dump import DetectionDumper
 
     console = console or Console()
-    classifier = make_classifier(model, runtime, **overrides)
+    if board and dump_spectrograms:
+        raise KwstinyError("--dump-spectrograms needs the model input, which stays on the "
+                           "board with --device; run without --device to dump spectrograms")
+    classifier = make_classifier(model, runtime, board=board, port=port, **overrides)
     dumper = DetectionDumper(classifier.settings, dump_audio, dump_spectrograms)
     classifier.keep_audio = dumper.needs_audio
     if source is None:
         source = FileSource(files, classifier.sample_rate, realtime=realtime) if files \
-            else MicrophoneSource(classifier.sample_rate, device=device,
+            else MicrophoneSource(classifier.sample_rate, device=input_device,
                                   gain=classifier.detection.volume_gain)
     view = LiveView(classifier, "microphone" if not files else "files")
     events: list[Event] = []

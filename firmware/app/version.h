@@ -1,0 +1,4 @@
+#ifndef KWSTINY_APP_VERSION_H_
+#define KWSTINY_APP_VERSION_H_
+#define KWSTINY_FIRMWARE_VERSION "0.1.0"
+#endif
