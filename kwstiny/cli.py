@@ -42,6 +42,12 @@ def _spec(name: str):
     return load_spec(name)
 
 
+def _tensorflow():
+    """Start TensorFlow quietly before a command that trains or converts."""
+    from kwstiny.tensorflow_quiet import import_tensorflow
+    import_tensorflow()
+
+
 @main.command("train")
 @click.argument("spec")
 @click.argument("overrides", nargs=-1)
@@ -58,10 +64,11 @@ def train_command(spec, overrides, multirun, epochs, resume, clean, no_evaluate)
     OVERRIDES are dotted settings, KEY=VALUE (train.label_smoothing=0.1); with -m each
     may list several values (model.options.setting=A,B,C,D) and every combination is
     trained in turn."""
-    from kwstiny.sweep import apply_overrides, sweep
-    from kwstiny.train import train
     if resume and clean:
         raise click.UsageError("--resume and --clean contradict each other")
+    _tensorflow()
+    from kwstiny.sweep import apply_overrides, sweep
+    from kwstiny.train import train
     if multirun:
         if not overrides:
             raise click.UsageError("-m needs at least one KEY=VALUE[,VALUE...] override")
@@ -77,6 +84,7 @@ def train_command(spec, overrides, multirun, epochs, resume, clean, no_evaluate)
 @click.option("--qat", is_flag=True, help="Quantization-aware fine-tuning before conversion.")
 def quantize_command(spec, qat):
     """Write SPEC's int8 .tflite (settings in its metadata) into its run directory."""
+    _tensorflow()
     from kwstiny.quantize import quantize
     quantize(_spec(spec), qat=qat or None)
 
@@ -100,6 +108,8 @@ def evaluate_command(spec, tflite, stream, stream_data, stream_scale, runtime):
         from kwstiny.stream.evaluation import evaluate_stream
         evaluate_stream(spec, runtime=runtime, data=stream_data, scale=stream_scale)
         return
+    if not tflite:
+        _tensorflow()
     from kwstiny.evaluate import evaluate
     evaluate(_spec(spec), tflite=tflite)
 
@@ -234,6 +244,7 @@ _hard_option = click.option(
               help="Recipe scale [default: the model spec's].")
 def dataset_embed(source, model_spec, out_dir, scale):
     """One penultimate-layer vector per clip of SOURCE (a dataset name or a folder)."""
+    _tensorflow()
     from kwstiny.data.selection.embed import embed_dataset
     for path in embed_dataset(source, model_spec, out_dir, scale).values():
         click.echo(f"wrote {path}")

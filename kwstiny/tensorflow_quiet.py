@@ -1,0 +1,36 @@
+"""TensorFlow, imported once, without its C++ start-up chatter on the terminal.
+
+On a machine without a GPU TensorFlow logs CUDA probing errors and oneDNN notes at
+import and at device start; they are noise to a user training on a laptop. They are
+captured while TensorFlow starts and shown only if the import fails.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+
+def import_tensorflow():
+    """Import TensorFlow (and tf_keras) and start its CPU device; returns the module."""
+    if "tensorflow" in sys.modules and sys.modules["tensorflow"] is not None:
+        return sys.modules["tensorflow"]
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow as tf
+            import tf_keras  # noqa: F401  (Keras 2 for tfmot; see kwstiny/__init__.py)
+
+            tf.config.list_physical_devices()
+        except BaseException:
+            os.dup2(saved, 2)
+            captured.seek(0)
+            sys.stderr.write(captured.read().decode("utf-8", "replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+    return tf
