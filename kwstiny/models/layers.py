@@ -8,7 +8,12 @@ trainable_frontend_layers), which builders import when they run."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kwstiny.errors import KwstinyError
+
+if TYPE_CHECKING:  # annotations only, never imported at run time
+    import tf_keras as keras
 
 
 class FloatOnly:
