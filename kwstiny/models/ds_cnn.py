@@ -16,15 +16,18 @@ activations 16,000 / 54,180 / 86,940 bytes: 38.6 / 189.2 / 497.6 KB.
 
 from __future__ import annotations
 
-import tf_keras as keras
-
 from kwstiny.errors import check
 from kwstiny.models.layers import frames_and_channels
+
+# Builders import Keras when called, not when a spec file imports this module:
+# loading a spec to run its .tflite must not need TensorFlow.
 
 
 def DSCNN(input_shape, n_classes, channels=64, first_kernel=(10, 4), first_stride=(2, 2),
           strides=(1, 1, 1, 1), dropout=0.0, name="ds_cnn"):
     """A DS-CNN with one DS layer per entry of `strides` (each 1 or 2 in both axes)."""
+    import tf_keras as keras
+
     check(channels >= 1, "model.options", "channels", channels, ">= 1")
     check(len(strides) >= 1 and all(s in (1, 2) for s in strides), "model.options",
           "strides", strides, "one stride (1 or 2) per depthwise-separable layer")

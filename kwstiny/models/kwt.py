@@ -29,102 +29,36 @@ erf form for float work; "relu" is there for the smallest models.
 
 from __future__ import annotations
 
-import math
-
-import tf_keras as keras
+from typing import TYPE_CHECKING
 
 from kwstiny.errors import KwstinyError, check
 from kwstiny.models.layers import frames_and_channels
 
+if TYPE_CHECKING:  # annotations only, never imported at run time
+    import tf_keras as keras
+
+# Builders import Keras (and kwt_layers) when called, not when a spec file imports this
+# module: loading a spec to run its .tflite must not need TensorFlow.
+
 ATTENTION_TYPES = ("time", "freq", "both", "patch")
 ACTIVATIONS = ("gelu_tanh", "gelu", "relu")
-# The reference initialises every projection from a truncated normal of this std.
-_TRUNC_STD = 0.02
+_KERAS_LAYERS = ("GeluTanh", "TokenEmbedding", "SelfAttention")
 
 
-def _init():
-    return keras.initializers.TruncatedNormal(stddev=_TRUNC_STD)
-
-
-@keras.utils.register_keras_serializable(package="kwstiny")
-class GeluTanh(keras.layers.Layer):
-    """0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), written so that the converter
-    keeps elementwise ops instead of fusing it into GELU (absent from TFLM)."""
-
-    def call(self, x):
-        import tensorflow as tf
-        inner = x + 0.044715 * x * x * x
-        return 0.5 * x * (1.0 + tf.math.tanh(math.sqrt(2.0 / math.pi) * inner))
-
-
-@keras.utils.register_keras_serializable(package="kwstiny")
-class TokenEmbedding(keras.layers.Layer):
-    """Puts `n_tokens` learned tokens in front of the patch embeddings and adds a
-    learned position embedding. The tokens enter as zero rows (a PAD) plus a constant,
-    so the exported graph has no batch-size-dependent ops."""
-
-    def __init__(self, n_tokens=1, **kwargs):
-        super().__init__(**kwargs)
-        self.n_tokens = int(n_tokens)
-
-    def build(self, input_shape):
-        n_patches, d_model = int(input_shape[1]), int(input_shape[2])
-        self.tokens = self.add_weight("tokens", shape=(self.n_tokens, d_model),
-                                      initializer=_init())
-        self.position = self.add_weight("position", shape=(n_patches + self.n_tokens, d_model),
-                                        initializer=_init())
-        super().build(input_shape)
-
-    def call(self, x):
-        import tensorflow as tf
-        x = tf.pad(x, [[0, 0], [self.n_tokens, 0], [0, 0]])
-        n_patches = x.shape[1] - self.n_tokens
-        token_rows = tf.pad(self.tokens, [[0, n_patches], [0, 0]])
-        return x + (self.position + token_rows)[None]
-
-    def get_config(self):
-        return {**super().get_config(), "n_tokens": self.n_tokens}
-
-
-@keras.utils.register_keras_serializable(package="kwstiny")
-class SelfAttention(keras.layers.Layer):
-    """Multi-head self-attention: bias-free query/key/value projections, scaled dot
-    products, softmax over keys, and an output projection with bias."""
-
-    def __init__(self, d_model, heads, **kwargs):
-        super().__init__(**kwargs)
-        self.d_model, self.heads = int(d_model), int(heads)
-        self.head_dim = self.d_model // self.heads
-        dense = keras.layers.Dense
-        self.query = dense(self.d_model, use_bias=False, kernel_initializer=_init(), name="query")
-        self.key = dense(self.d_model, use_bias=False, kernel_initializer=_init(), name="key")
-        self.value = dense(self.d_model, use_bias=False, kernel_initializer=_init(), name="value")
-        self.combine = dense(self.d_model, kernel_initializer=_init(), name="combine")
-
-    def _split(self, x):
-        import tensorflow as tf
-        if self.heads == 1:
-            return x
-        x = tf.reshape(x, (-1, x.shape[1], self.heads, self.head_dim))
-        return tf.transpose(x, (0, 2, 1, 3))
-
-    def call(self, x):
-        import tensorflow as tf
-        n = x.shape[1]
-        q = self._split(self.query(x) * (1.0 / math.sqrt(self.head_dim)))
-        k = self._split(self.key(x))
-        v = self._split(self.value(x))
-        weights = tf.nn.softmax(tf.matmul(q, k, transpose_b=True), axis=-1)
-        out = tf.matmul(weights, v)
-        if self.heads > 1:
-            out = tf.reshape(tf.transpose(out, (0, 2, 1, 3)), (-1, n, self.d_model))
-        return self.combine(out)
-
-    def get_config(self):
-        return {**super().get_config(), "d_model": self.d_model, "heads": self.heads}
+def __getattr__(name):
+    # The layer classes live in kwt_layers (tf_keras at import); kwt.GeluTanh and
+    # `from kwstiny.models.kwt import TokenEmbedding` load it on first use (PEP 562).
+    if name in _KERAS_LAYERS:
+        from kwstiny.models import kwt_layers
+        return getattr(kwt_layers, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _activation(kind, name):
+    import tf_keras as keras
+
+    from kwstiny.models.kwt_layers import GeluTanh
+
     if kind == "gelu_tanh":
         return GeluTanh(name=name)
     if kind == "gelu":
@@ -133,6 +67,10 @@ def _activation(kind, name):
 
 
 def _encoder_block(x, d_model, heads, mlp_dim, dropout, prenorm, activation, name):
+    import tf_keras as keras
+
+    from kwstiny.models.kwt_layers import SelfAttention, _init
+
     layers = keras.layers
     norm1 = layers.LayerNormalization(epsilon=1e-6, name=f"{name}_norm1")
     norm2 = layers.LayerNormalization(epsilon=1e-6, name=f"{name}_norm2")
@@ -154,6 +92,10 @@ def _encoder_block(x, d_model, heads, mlp_dim, dropout, prenorm, activation, nam
 
 
 def _project(patches, d_model, name):
+    import tf_keras as keras
+
+    from kwstiny.models.kwt_layers import _init
+
     return keras.layers.Dense(d_model, kernel_initializer=_init(),
                               name=f"{name}_patch_proj")(patches)
 
@@ -162,6 +104,10 @@ def _encoder(x, n_tokens, num_layers, d_model, heads, mlp_dim, dropout, prenorm,
              activation, name):
     """Token states after the encoder, from projected patches (batch, patches, d_model):
     returns [class token, (distillation token)]."""
+    import tf_keras as keras
+
+    from kwstiny.models.kwt_layers import TokenEmbedding
+
     layers = keras.layers
     x = TokenEmbedding(n_tokens, name=f"{name}_tokens")(x)
     for i in range(num_layers):
@@ -176,6 +122,10 @@ def KWT(input_shape, n_classes, attention="time", patch_size=(1, 40), num_layers
         d_model=192, mlp_dim=768, dropout=0.0, prenorm=False, distill_token=False,
         activation="gelu_tanh", name="kwt"):
     """A Keyword Transformer on a (frames, 1, channels) spectrogram; see the module doc."""
+    import tf_keras as keras
+
+    from kwstiny.models.kwt_layers import _init
+
     check(attention in ATTENTION_TYPES, "model.options", "attention", attention,
           " / ".join(ATTENTION_TYPES))
     check(activation in ACTIVATIONS, "model.options", "activation", activation,
@@ -225,6 +175,10 @@ def _patch_embeddings(inputs, frames, channels, patch_size, d_model):
     the edges are dropped, like the reference's VALID patch extraction. A convolution
     with kernel = stride = patch size is exactly a dense layer on each flattened patch
     (same parameters) and exports as one CONV_2D."""
+    import tf_keras as keras
+
+    from kwstiny.models.kwt_layers import _init
+
     layers = keras.layers
     try:
         pt, pf = (int(v) for v in patch_size)
@@ -244,6 +198,8 @@ def distillation_heads(model: keras.Model) -> keras.Model:
     """The same layers with two outputs, (class head, distillation head) probabilities,
     for DeiT-style hard distillation. The model must have been built with
     distill_token=True."""
+    import tf_keras as keras
+
     try:
         heads = [model.get_layer(f"{h}_softmax").output for h in ("class_head", "distill_head")]
     except ValueError:

@@ -1,12 +1,19 @@
-"""Layers shared by model families, and the step that turns a training model into
-the plain graph that is exported (branches merged, nothing the converter cannot fold)."""
+"""Helpers shared by model families, and the step that turns a training model into
+the plain graph that is exported (branches merged, nothing the converter cannot fold).
+
+Spec files import the model modules, and loading a spec to run its .tflite must not
+need TensorFlow: nothing here imports tf_keras at module level. Keras layer classes
+live in the *_layers modules (tenet_layers, kwt_layers, bc_resnet_layers,
+trainable_frontend_layers), which builders import when they run."""
 
 from __future__ import annotations
 
-import numpy as np
-import tf_keras as keras
+from typing import TYPE_CHECKING
 
 from kwstiny.errors import KwstinyError
+
+if TYPE_CHECKING:  # annotations only, never imported at run time
+    import tf_keras as keras
 
 
 class FloatOnly:
@@ -26,59 +33,15 @@ def frames_and_channels(input_shape, family: str) -> tuple[int, int]:
                        f"got input shape {tuple(input_shape)}")
 
 
-@keras.utils.register_keras_serializable(package="kwstiny")
-class MultiScaleTemporalConv(keras.layers.Layer):
-    """Parallel depthwise temporal convolutions (kernel k x 1 for each k), each with its
-    own batch norm, summed. Linear in the input once the norms use their moving
-    statistics, so `merged()` folds every branch into one depthwise kernel of the
-    largest size: smaller kernels sit centred inside it ('same' padding keeps the
-    centres aligned for any stride, since the sizes differ by even amounts)."""
-
-    def __init__(self, kernel_sizes=(3, 5, 7, 9), strides=1, **kwargs):
-        super().__init__(**kwargs)
-        self.kernel_sizes = tuple(int(k) for k in kernel_sizes)
-        if any(k % 2 == 0 for k in self.kernel_sizes):
-            raise ValueError(f"MultiScaleTemporalConv kernel sizes must be odd: {kernel_sizes}")
-        self.strides = int(strides)
-        self.convs = [keras.layers.DepthwiseConv2D((k, 1), strides=(self.strides, 1),
-                                                   padding="same", use_bias=False,
-                                                   name=f"dw{k}") for k in self.kernel_sizes]
-        self.norms = [keras.layers.BatchNormalization(momentum=0.9, name=f"bn{k}")
-                      for k in self.kernel_sizes]
-
-    def call(self, inputs, training=None):
-        out = None
-        for conv, norm in zip(self.convs, self.norms):
-            branch = norm(conv(inputs), training=training)
-            out = branch if out is None else out + branch
-        return out
-
-    def get_config(self):
-        return {**super().get_config(), "kernel_sizes": self.kernel_sizes,
-                "strides": self.strides}
-
-    def merged(self) -> tuple[np.ndarray, np.ndarray]:
-        """One (K, 1, C, 1) depthwise kernel and a (C,) bias equal to the whole layer."""
-        size = max(self.kernel_sizes)
-        channels = self.convs[0].depthwise_kernel.shape[2]
-        kernel = np.zeros((size, 1, channels, 1), np.float32)
-        bias = np.zeros((channels,), np.float32)
-        for k, conv, norm in zip(self.kernel_sizes, self.convs, self.norms):
-            gamma, beta, mean, var = (w.numpy() for w in (norm.gamma, norm.beta,
-                                                           norm.moving_mean,
-                                                           norm.moving_variance))
-            scale = gamma / np.sqrt(var + norm.epsilon)
-            start = (size - k) // 2
-            kernel[start:start + k] += conv.depthwise_kernel.numpy() * scale[None, None, :, None]
-            bias += beta - mean * scale
-        return kernel, bias
-
-
 def export_model(model: keras.Model) -> keras.Model:
     """The model as it is converted: every MultiScaleTemporalConv becomes one
     DepthwiseConv2D with the merged kernel. Other layers are shared, not copied.
     Models that cannot go the int8 way (float-only layers, recurrent layers) are
     refused with the reason."""
+    import tf_keras as keras
+
+    from kwstiny.models.tenet_layers import MultiScaleTemporalConv
+
     _check_int8_capable(model)
     merged = {}
 
@@ -103,6 +66,8 @@ def export_model(model: keras.Model) -> keras.Model:
 
 
 def _nested_layers(model):
+    import tf_keras as keras
+
     for layer in model.layers:
         yield layer
         if isinstance(layer, keras.Model):
@@ -111,6 +76,8 @@ def _nested_layers(model):
 
 def int8_problem(model: keras.Model) -> str | None:
     """Why `model` cannot take the int8 path, or None when it can."""
+    import tf_keras as keras
+
     for layer in _nested_layers(model):
         if isinstance(layer, FloatOnly):
             return (f"model {model.name} computes its own spectrogram in float (layer "
@@ -128,3 +95,13 @@ def _check_int8_capable(model: keras.Model) -> None:
     problem = int8_problem(model)
     if problem:
         raise KwstinyError(problem)
+
+
+def __getattr__(name):
+    # MultiScaleTemporalConv used to live here; it imports Keras, so it is loaded on
+    # first use (PEP 562) and `from kwstiny.models.layers import MultiScaleTemporalConv`
+    # keeps working.
+    if name == "MultiScaleTemporalConv":
+        from kwstiny.models.tenet_layers import MultiScaleTemporalConv
+        return MultiScaleTemporalConv
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,11 +8,14 @@ the point when the features themselves are trained (kwstiny.models.trainable_fro
 
 from __future__ import annotations
 
-import tf_keras as keras
+# Builders import Keras when called, not when a spec file imports this module:
+# loading a spec to run its .tflite must not need TensorFlow.
 
 
 def Simple(input_shape, n_classes, name="simple"):
     """Flatten -> Dense(n_classes, softmax)."""
+    import tf_keras as keras
+
     inputs = keras.Input(shape=tuple(input_shape), name="input")
     x = keras.layers.Flatten(name="flatten")(inputs)
     outputs = keras.layers.Dense(n_classes, activation="softmax", name="classifier")(x)

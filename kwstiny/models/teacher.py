@@ -12,15 +12,18 @@ batches for a student); recurrent layers are not part of kwstiny's int8 path.
 
 from __future__ import annotations
 
-import tf_keras as keras
-
 from kwstiny.errors import check
 from kwstiny.models.layers import frames_and_channels
+
+# Builders import Keras when called, not when a spec file imports this module:
+# loading a spec to run its .tflite must not need TensorFlow.
 
 
 def AttMHRNN(input_shape, n_classes, conv_filters=(10, 1), conv_kernel=5, rnn_units=(128, 128),
              rnn="gru", heads=4, dense_units=(64, 32), dropout=0.1, name="att_mh_rnn"):
     """Conv front, bidirectional `rnn` layers, `heads`-head attention, dense classifier."""
+    import tf_keras as keras
+
     check(rnn in ("gru", "lstm"), "model.options", "rnn", rnn, "'gru' or 'lstm'")
     check(heads >= 1, "model.options", "heads", heads, ">= 1")
     check(len(rnn_units) >= 1, "model.options", "rnn_units", rnn_units, "one or more sizes")

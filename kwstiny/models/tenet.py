@@ -51,7 +51,7 @@ def _norm(name):
 def _block(x, channels, expansion, kernel_sizes, stride, name):
     import tf_keras as keras
 
-    from kwstiny.models.layers import MultiScaleTemporalConv
+    from kwstiny.models.tenet_layers import MultiScaleTemporalConv
 
     layers = keras.layers
     y = layers.Conv2D(channels * expansion, 1, use_bias=False, name=f"{name}_expand")(x)
