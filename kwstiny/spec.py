@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import importlib.util
 import inspect
 import os
 import re
-import sys
 import traceback
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -24,6 +22,7 @@ from typing import Callable
 from kwstiny.errors import KwstinyError, check
 from kwstiny.frontend.settings import FrontendSettings
 from kwstiny.paths import REPO_ROOT
+from kwstiny.pyfiles import FileCatalog, run_file
 
 SPEC_DIR = REPO_ROOT / "model_specs"
 
@@ -380,25 +379,11 @@ def _replace_dotted(obj, parts: list[str], value, full_key: str):
 
 # Loading ---------------------------------------------------------------------------------
 
-def spec_search_path() -> list[Path]:
-    extra = [Path(p) for p in os.environ.get("KWSTINY_SPEC_PATH", "").split(os.pathsep) if p]
-    return extra + [SPEC_DIR]
+SPEC_FILES = FileCatalog("KWSTINY_SPEC_PATH", SPEC_DIR)
 
 
 def available_specs() -> list[str]:
-    names = set()
-    for folder in spec_search_path():
-        if folder.is_dir():
-            names.update(p.stem for p in folder.glob("*.py") if not p.name.startswith("_"))
-    return sorted(names)
-
-
-def _find_spec_file(name: str) -> Path | None:
-    for folder in spec_search_path():
-        candidate = folder / f"{name}.py"
-        if candidate.is_file():
-            return candidate
-    return None
+    return SPEC_FILES.names()
 
 
 def load_spec(name_or_path: str) -> ModelSpec:
@@ -410,32 +395,26 @@ def load_spec(name_or_path: str) -> ModelSpec:
         if not path.is_file():
             raise KwstinyError(f"spec file not found: {text}")
     else:
-        found = _find_spec_file(text)
+        found = SPEC_FILES.find(text)
         if found is None and "-" in text:
             base, variant = text.rsplit("-", 1)
-            found = _find_spec_file(base)
+            found = SPEC_FILES.find(base)
         if found is None:
             close = difflib.get_close_matches(text, available_specs(), n=3)
             hint = f" Did you mean: {', '.join(close)}?" if close else ""
             raise KwstinyError(f"no model spec named {text!r} in "
-                               + ", ".join(str(p) for p in spec_search_path()) + "." + hint)
+                               + ", ".join(str(p) for p in SPEC_FILES.search_path()) + "." + hint)
         path = found
     spec = _exec_spec_file(path)
     return spec.variant(variant) if variant else spec
 
 
 def _exec_spec_file(path: Path) -> ModelSpec:
-    module_name = f"kwstiny_spec_{path.stem}_{abs(hash(str(path.resolve())))}"
-    loader_spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(loader_spec)
-    sys.modules[module_name] = module
     try:
-        loader_spec.loader.exec_module(module)
+        module = run_file(path, "spec")
     except (TypeError, ValueError, KwstinyError, NameError, AttributeError) as error:
         raise KwstinyError(f"spec {path.stem} ({path}{_spec_line(error, path)}): "
                            f"{_explain(error)}") from error
-    finally:
-        sys.modules.pop(module_name, None)
     spec = getattr(module, "spec", None)
     if not isinstance(spec, ModelSpec):
         raise KwstinyError(f"spec file {path} must bind a ModelSpec to the name 'spec'")

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import importlib.util
-import os
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kwstiny.errors import KwstinyError, check
 from kwstiny.paths import REPO_ROOT
+from kwstiny.pyfiles import FileCatalog, run_file
 
 RECIPE_DIR = REPO_ROOT / "datasets"
 SCALES = ("full", "demo", "test")
@@ -167,25 +165,15 @@ def keyword_split(text: str, keyword: str) -> tuple[str, str, str] | None:
 
 # Loading ---------------------------------------------------------------------------------
 
-def recipe_search_path() -> list[Path]:
-    extra = [Path(p) for p in os.environ.get("KWSTINY_DATASET_PATH", "").split(os.pathsep) if p]
-    return extra + [RECIPE_DIR]
+RECIPE_FILES = FileCatalog("KWSTINY_DATASET_PATH", RECIPE_DIR)
 
 
 def available_recipes() -> list[str]:
-    names = set()
-    for folder in recipe_search_path():
-        if folder.is_dir():
-            names.update(p.stem for p in folder.glob("*.py") if not p.name.startswith("_"))
-    return sorted(names)
+    return RECIPE_FILES.names()
 
 
 def find_recipe(name: str) -> Path | None:
-    for folder in recipe_search_path():
-        candidate = folder / f"{name}.py"
-        if candidate.is_file():
-            return candidate
-    return None
+    return RECIPE_FILES.find(name)
 
 
 def load_recipe(name_or_path: str):
@@ -197,16 +185,10 @@ def load_recipe(name_or_path: str):
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
         raise KwstinyError(f"no dataset recipe named {text!r}; recipes: "
                            + (", ".join(available_recipes()) or "none") + "." + hint)
-    module_name = f"kwstiny_recipe_{path.stem}_{abs(hash(str(path.resolve())))}"
-    loader_spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(loader_spec)
-    sys.modules[module_name] = module
     try:
-        loader_spec.loader.exec_module(module)
+        module = run_file(path, "recipe")
     except (TypeError, ValueError, KwstinyError, NameError, AttributeError) as error:
         raise KwstinyError(f"dataset recipe {path}: {error}") from error
-    finally:
-        sys.modules.pop(module_name, None)
     recipe = getattr(module, "recipe", None)
     if recipe is None or not callable(getattr(recipe, "prepare", None)):
         raise KwstinyError(f"dataset recipe {path} must bind a recipe (with a prepare(scale) "
