@@ -16,36 +16,25 @@ from typing import Iterator
 import numpy as np
 
 from kwstiny import tflite
-from kwstiny.device import protocol as p
 from kwstiny.device import session
 from kwstiny.device.client import DeviceClient
 from kwstiny.errors import KwstinyError
 from kwstiny.frontend import to_int16
-from kwstiny.frontend.settings import FrontendSettings
 from kwstiny.spec import DetectionSettings
-from kwstiny.stream.detector import Detection, Detector, scores_from_probabilities
-from kwstiny.stream.loop import Inference
+from kwstiny.stream.detector import Detection, scores_from_probabilities
+from kwstiny.stream.loop import Inference, StreamSchedule
 from kwstiny.stream.sources import Segment
 
 
-class BoardClassifier:
-    """Runs a .tflite on a board over segments of audio, as a stream."""
+class BoardClassifier(StreamSchedule):
+    """Runs a .tflite on a board over segments of audio, as a stream. Its detector only
+    mirrors the board's window averages for the live view."""
 
     def __init__(self, client: DeviceClient, model_path: str | Path,
                  detection: DetectionSettings | None = None, progress=None):
         model = Path(model_path).read_bytes()
-        self.metadata = tflite.read_metadata(model)
-        if not self.metadata:
-            raise KwstinyError("the model has no kwstiny metadata (frontend settings, classes): "
-                               "quantize it with kwstiny")
+        super().__init__(tflite.read_metadata(model), detection)
         self.client = client
-        self.settings = FrontendSettings.from_metadata(self.metadata)
-        self.classes = list(self.metadata.get("classes", []))
-        self.detection = detection or DetectionSettings.from_metadata(self.metadata)
-        self.keep_audio = False
-        self.last_invoke_ms = 0.0
-        self.hop_frames = max(1, self.detection.latency_ms // self.settings.window_step_ms)
-        self.detector = Detector(self.classes, self.detection)  # mirror for the live view
         self.model_info = session.ensure_model(client, model, progress=progress)
         if self.model_info.output.shape[-1] != len(self.classes):
             raise KwstinyError(f"the model has {self.model_info.output.shape[-1]} outputs but its "
@@ -53,14 +42,6 @@ class BoardClassifier:
         # The model's own settings plus any overrides, every time: the board keeps CONFIG
         # values until the next model load, and the model may already have been loaded.
         client.config(self.detection.to_metadata())
-
-    @property
-    def sample_rate(self) -> int:
-        return self.settings.sample_rate_hz
-
-    @property
-    def latency_ms(self) -> int:
-        return self.hop_frames * self.settings.window_step_ms
 
     def _scores(self, raw: np.ndarray) -> np.ndarray:
         out = self.model_info.output

@@ -57,29 +57,22 @@ def detection_settings(metadata: dict, threshold: int | None = None,
     return dataclasses.replace(settings, **changes)
 
 
-class StreamClassifier:
-    """Runs a TfliteModel over segments of audio as a stream."""
+class StreamSchedule:
+    """What every stream runner shares: the model's frontend and detection settings
+    (from its metadata, with overrides), the inference hop in frames, the detector."""
 
-    def __init__(self, model, detection: DetectionSettings | None = None,
+    def __init__(self, metadata: dict, detection: DetectionSettings | None,
                  keep_audio: bool = False):
-        metadata = model.metadata
         if not metadata:
             raise KwstinyError("the model has no kwstiny metadata (frontend settings, "
                                "classes): quantize it with kwstiny")
-        self.model = model
+        self.metadata = metadata
         self.settings = FrontendSettings.from_metadata(metadata)
-        self.classes = list(model.classes)
+        self.classes = list(metadata.get("classes", []))
         self.detection = detection or DetectionSettings.from_metadata(metadata)
         self.keep_audio = keep_audio
         self.last_invoke_ms = 0.0
-        s = self.settings
-        n_values = int(np.prod(model.input_shape))
-        if n_values != s.n_frames * s.filterbank_n_channels:
-            raise KwstinyError(f"the model reads {model.input_shape} but its frontend settings "
-                               f"make {s.n_frames} frames x {s.filterbank_n_channels} channels")
-        self.input_shape = tuple(model.input_shape[1:])   # one sample, no batch axis
-        self.hop_frames = max(1, self.detection.latency_ms // s.window_step_ms)
-        self.frontend = Frontend(s)
+        self.hop_frames = max(1, self.detection.latency_ms // self.settings.window_step_ms)
         self.detector = Detector(self.classes, self.detection)
 
     @property
@@ -90,6 +83,22 @@ class StreamClassifier:
     def latency_ms(self) -> int:
         """The latency actually used: whole frame steps."""
         return self.hop_frames * self.settings.window_step_ms
+
+
+class StreamClassifier(StreamSchedule):
+    """Runs a TfliteModel over segments of audio as a stream."""
+
+    def __init__(self, model, detection: DetectionSettings | None = None,
+                 keep_audio: bool = False):
+        super().__init__(model.metadata, detection, keep_audio)
+        self.model = model
+        s = self.settings
+        n_values = int(np.prod(model.input_shape))
+        if n_values != s.n_frames * s.filterbank_n_channels:
+            raise KwstinyError(f"the model reads {model.input_shape} but its frontend settings "
+                               f"make {s.n_frames} frames x {s.filterbank_n_channels} channels")
+        self.input_shape = tuple(model.input_shape[1:])   # one sample, no batch axis
+        self.frontend = Frontend(s)
 
     def scores(self, features: np.ndarray) -> np.ndarray:
         began = time.perf_counter()
