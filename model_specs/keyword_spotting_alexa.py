@@ -55,7 +55,7 @@ spec = ModelSpec(
         # voices' exact spectra.
         mixup_alpha=0.2,
     ),
-    quantize=QuantizeSpec(representative_samples=500),
+    quantize=QuantizeSpec(representative_samples=2000),   # every validation clip at full scale
     detection=DetectionSettings(
         latency_ms=200,
         minimum_count=2,
