@@ -6,10 +6,13 @@ outputs against the tflite-micro Python runtime on N random inputs (byte for byt
 QEMU instructions per inference (`-icount shift=0`: emulated instructions, not
 cycles), the per-layer profile, and the time to load the model over QEMU's UART.
 
-The model has random weights (the proof is byte identity, not accuracy); its final
-layer is scaled down so the softmax is not saturated and outputs vary.
+With --model, a trained alexa .tflite runs on features of its spec's voice-held-out
+test split (half keyword, half unknown clips). Without it, a TENet12 with random weights
+runs on random inputs (the proof is byte identity, not accuracy); its final layer is
+scaled down so the softmax is not saturated and outputs vary.
 
-    TFLM_ROOT=/path/to/tflite-micro python benchmarks/firmware_qemu.py [--inputs 20]
+    TFLM_ROOT=/path/to/tflite-micro python benchmarks/firmware_qemu.py [--inputs 20] \
+        [--model MODEL]     # a spec name, run directory or .tflite, as for `kwstiny profile`
 
 TFLM_ROOT is a tflite-micro checkout where TFLM's own Makefile built the Cortex-M33
 libraries (firmware/README.md). Writes benchmarks/results/firmware_qemu.json.
@@ -29,7 +32,7 @@ import numpy as np
 from kwstiny.device.client import DeviceClient
 from kwstiny.device.emulator import QemuBoard
 from kwstiny.device.firmware import build_firmware
-from kwstiny.paths import write_json
+from kwstiny.paths import resolve_tflite, write_json
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "results" / "firmware_qemu.json"
@@ -52,6 +55,21 @@ def alexa_model(path: Path) -> bytes:
     data = convert_int8(model, calibration, metadata=spec.metadata(), int8_features=True)
     path.write_bytes(data)
     return data
+
+
+def test_split_inputs(model: bytes, count: int) -> list:
+    """`count` test-split feature windows of the model's spec, alternating its classes."""
+    from kwstiny import tflite
+    from kwstiny.data.pipeline import SpecData
+    from kwstiny.spec import load_spec
+
+    spec = load_spec(tflite.read_metadata(model)["name"])
+    with SpecData(spec) as data:
+        x, y = data.features("test")
+    rng = np.random.default_rng(1)
+    per_class = [rng.permutation(np.flatnonzero(y == c)) for c in range(len(spec.classes))]
+    picks = [per_class[i % len(per_class)][i // len(per_class)] for i in range(count)]
+    return [x[i].astype(np.int8)[None] for i in picks]
 
 
 def sizes(image: Path) -> dict:
@@ -131,6 +149,8 @@ def load_time(model: bytes, build_root: Path, tflm_root: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--inputs", type=int, default=20)
+    parser.add_argument("--model", default=None,
+                        help="a trained alexa model (spec name, run directory or .tflite)")
     parser.add_argument("--output", type=Path, default=OUT)
     args = parser.parse_args()
     tflm_root = os.environ.get("TFLM_ROOT")
@@ -139,14 +159,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="kwstiny-fw-bench-") as tmp:
         tmp = Path(tmp)
         model_path = tmp / "alexa_tenet12_int8.tflite"
-        model = alexa_model(model_path)
-        rng = np.random.default_rng(1)
-        inputs = [rng.integers(-128, 128, size=(1, 118, 1, 108), dtype=np.int8)
-                  for _ in range(args.inputs)]
+        if args.model:
+            model = resolve_tflite(args.model).read_bytes()
+            model_path.write_bytes(model)
+            inputs = test_split_inputs(model, args.inputs)
+            what = f"the trained {args.model} .tflite on its test-split features"
+        else:
+            model = alexa_model(model_path)
+            rng = np.random.default_rng(1)
+            inputs = [rng.integers(-128, 128, size=(1, 118, 1, 108), dtype=np.int8)
+                      for _ in range(args.inputs)]
+            what = "int8 TENet12 (alexa input 118x1x108, 2 classes, random weights) on random inputs"
         want = reference_outputs(model, inputs)
         results = {
-            "what": "int8 TENet12 (alexa input 118x1x108, 2 classes, random weights) on QEMU "
-                    "mps2-an505 (Cortex-M33) through the kwstiny serial protocol",
+            "what": f"{what}, on QEMU mps2-an505 (Cortex-M33) through the kwstiny serial protocol",
             "counter": "emulated instructions (QEMU -icount shift=0; SysTick ticks x 50), not cycles",
             "model_bytes": len(model),
             "kernels": {},
