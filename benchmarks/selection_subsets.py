@@ -172,16 +172,22 @@ def clip_metrics(run_spec, choice: dict, tag: str, train) -> dict:
     summary = json.loads(summary_path.read_text()) if summary_path.is_file() else {}
     if "evaluation" not in summary:
         summary = train(run_spec, resume=True, evaluate_after=True)
-    counts = json.loads((paths.run_dir(run_spec.name) / "dataset.json").read_text())
+    run = paths.run_dir(run_spec.name)
+    counts = json.loads((run / "dataset.json").read_text())
+    # The latest `kwstiny evaluate` of each model (a re-quantized model is re-evaluated
+    # there), else what training evaluated.
+    evaluation = {kind: json.loads((run / "evaluation" / f"{kind}.json").read_text())
+                  if (run / "evaluation" / f"{kind}.json").is_file()
+                  else summary["evaluation"][kind] for kind in ("float", "tflite")}
     return {
         "run": run_spec.name,
         "strategy": choice["subsets"][tag]["strategy"] if tag != "full" else None,
         "train_clips": counts["counts"]["train"],
         "epochs": summary.get("epochs"),
         "train_seconds": summary.get("train_seconds"),
-        **{f"{kind}_{metric}": summary["evaluation"][kind][metric]
+        **{f"{kind}_{metric}": evaluation[kind][metric]
            for kind in ("float", "tflite") for metric in ("accuracy", "balanced_accuracy")},
-        "tflite_per_class_accuracy": summary["evaluation"]["tflite"]["per_class_accuracy"],
+        "tflite_per_class_accuracy": evaluation["tflite"]["per_class_accuracy"],
     }
 
 
