@@ -35,6 +35,16 @@ def test_subspectral_norm_with_one_group_is_batch_norm():
     assert np.allclose(ssn(x, training=True).numpy(), bn(x, training=True).numpy(), atol=1e-4)
 
 
+def test_bc_resnet_bn_momentum_reaches_every_norm():
+    model = bc_resnet.BCResNet((20, 1, 40), 2, bn_momentum=0.9)
+    norms = [layer for layer in model.layers
+             if type(layer).__name__ in ("BatchNormalization", "SubSpectralNorm")]
+    assert len(norms) > 10
+    assert {round(layer.momentum, 6) for layer in norms} == {0.9}
+    with pytest.raises(KwstinyError, match="bn_momentum"):
+        bc_resnet.BCResNet((20, 1, 40), 2, bn_momentum=1.0)
+
+
 def test_kwt_distillation_heads_average_to_the_model_output():
     model = kwt.KWT((20, 1, 16), 5, num_layers=1, d_model=16, heads=2, mlp_dim=32,
                     distill_token=True)

@@ -38,12 +38,15 @@ def __getattr__(name):
 
 
 def BCResNet(input_shape, n_classes, scale=1.0, subspectral_groups=5, dropout=0.1,
-             name=None):
-    """BC-ResNet-`scale` on a (frames, 1, channels) spectrogram; see the module docstring."""
+             bn_momentum=0.99, name=None):
+    """BC-ResNet-`scale` on a (frames, 1, channels) spectrogram; see the module docstring.
+    `bn_momentum` 0.9 lets short runs (a few hundred steps) settle their statistics."""
     import tf_keras as keras
 
     check(scale > 0, "model.options", "scale", scale, "> 0 (BC-ResNet-1 is 1, -8 is 8)")
     check(0.0 <= dropout < 1.0, "model.options", "dropout", dropout, "0.0 <= dropout < 1.0")
+    check(0.0 < bn_momentum < 1.0, "model.options", "bn_momentum", bn_momentum,
+          "0.0 < bn_momentum < 1.0")
     frames, freq = frames_and_channels(input_shape, "BC-ResNet")
     base = int(round(8 * scale))
     widths = [base * 2, base, int(base * 1.5), base * 2, int(base * 2.5), base * 4]
@@ -55,13 +58,13 @@ def BCResNet(input_shape, n_classes, scale=1.0, subspectral_groups=5, dropout=0.
     x = layers.Reshape((frames, freq, 1), name="image")(inputs)
     x = layers.Conv2D(widths[0], 5, strides=(1, 2), padding="same", use_bias=False,
                       name="head_conv")(x)
-    x = layers.BatchNormalization(name="head_bn")(x)
+    x = layers.BatchNormalization(momentum=bn_momentum, name="head_bn")(x)
     x = layers.ReLU(name="head_relu")(x)
     for stage, count in enumerate(repeats):
         for block in range(count):
             stride = 2 if stage in strided and block == 0 else 1
             x = _block(x, widths[stage + 1], stage, stride, subspectral_groups, dropout,
-                       f"s{stage}b{block}")
+                       bn_momentum, f"s{stage}b{block}")
 
     # Classifier: a 5x5 depthwise convolution that consumes the remaining frequency
     # bins (5 of them for 40-bin input), a pointwise widening, average over time.
@@ -69,7 +72,7 @@ def BCResNet(input_shape, n_classes, scale=1.0, subspectral_groups=5, dropout=0.
     x = layers.ZeroPadding2D(((2, 2), (0, 0)), name="classifier_pad")(x)
     x = layers.DepthwiseConv2D((5, min(5, remaining)), use_bias=False, name="classifier_dw")(x)
     x = layers.Conv2D(widths[-1], 1, use_bias=False, name="classifier_pw")(x)
-    x = layers.BatchNormalization(name="classifier_bn")(x)
+    x = layers.BatchNormalization(momentum=bn_momentum, name="classifier_bn")(x)
     x = layers.ReLU(name="classifier_relu")(x)
     x = layers.AveragePooling2D((x.shape[1], x.shape[2]), name="pool")(x)
     x = layers.Flatten(name="flatten")(x)
@@ -78,7 +81,7 @@ def BCResNet(input_shape, n_classes, scale=1.0, subspectral_groups=5, dropout=0.
     return keras.Model(inputs, outputs, name=name or f"bc_resnet{label}")
 
 
-def _block(x, width, stage, stride, groups, dropout, name):
+def _block(x, width, stage, stride, groups, dropout, momentum, name):
     import tf_keras as keras
 
     from kwstiny.models.bc_resnet_layers import SubSpectralNorm
@@ -88,18 +91,18 @@ def _block(x, width, stage, stride, groups, dropout, name):
     shortcut = x
     if transition:
         x = layers.Conv2D(width, 1, use_bias=False, name=f"{name}_transition")(x)
-        x = layers.BatchNormalization(name=f"{name}_transition_bn")(x)
+        x = layers.BatchNormalization(momentum=momentum, name=f"{name}_transition_bn")(x)
         x = layers.ReLU(name=f"{name}_transition_relu")(x)
     # f2: frequency-wise depthwise convolution + SubSpectralNorm
     x = layers.DepthwiseConv2D((1, 3), strides=(1, stride), padding="same", use_bias=False,
                                name=f"{name}_freq_dw")(x)
-    x = SubSpectralNorm(groups, name=f"{name}_ssn")(x)
+    x = SubSpectralNorm(groups, momentum=momentum, name=f"{name}_ssn")(x)
     aux = x
     # f1: average over frequency, dilated temporal depthwise, BN, swish, pointwise
     y = layers.AveragePooling2D((1, x.shape[2]), name=f"{name}_freq_pool")(x)
     y = layers.DepthwiseConv2D((3, 1), dilation_rate=(2 ** stage, 1), padding="same",
                                use_bias=False, name=f"{name}_time_dw")(y)
-    y = layers.BatchNormalization(name=f"{name}_time_bn")(y)
+    y = layers.BatchNormalization(momentum=momentum, name=f"{name}_time_bn")(y)
     y = layers.Activation("swish", name=f"{name}_swish")(y)
     y = layers.Conv2D(width, 1, use_bias=False, name=f"{name}_pointwise")(y)
     if dropout:
