@@ -2,8 +2,8 @@
 
 The model is the trained keyword_spotting_alexa .tflite when the lead's run directory
 has one ($KWSTINY_HOME/models/keyword_spotting_alexa/), else an int8 TENet12 with random
-weights and the alexa spec's metadata (converted with kwstiny.quantize.convert_int8;
-the cost of an inference does not depend on the weights). The audio is the alexa_stream
+weights and the alexa spec's metadata (kwstiny.models.random_int8; the cost of an
+inference does not depend on the weights). The audio is the alexa_stream
 recipe's streams (speech of held-out voices, keywords, noise), made on first use.
 
 The process is pinned to one core (as `taskset -c 0`) and `detect` runs over the files
@@ -51,15 +51,10 @@ def alexa_model(workdir: Path) -> tuple[Path, dict]:
     trained = paths.run_dir(SPEC) / f"{SPEC}.tflite"
     if trained.is_file():
         return trained, {"weights": "trained", "path": str(trained)}
-    from kwstiny.models import tenet
-    from kwstiny.quantize import convert_int8
+    from kwstiny.models.random_int8 import random_tenet12_int8
     from kwstiny.spec import load_spec
 
-    spec = load_spec(SPEC)
-    model = tenet.TENet12(spec.input_shape, len(spec.classes))
-    rng = np.random.default_rng(0)
-    calibration = rng.integers(-128, 128, size=(32,) + spec.input_shape).astype(np.float32)
-    data = convert_int8(model, calibration, metadata=spec.metadata(), int8_features=True)
+    data = random_tenet12_int8(load_spec(SPEC), calibration_count=32)
     path = workdir / f"{SPEC}-random.tflite"
     path.write_bytes(data)
     return path, {"weights": f"random (no trained model at {trained})", "path": None}

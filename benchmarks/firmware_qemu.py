@@ -32,6 +32,7 @@ import numpy as np
 from kwstiny.device.client import DeviceClient
 from kwstiny.device.emulator import QemuBoard
 from kwstiny.device.firmware import build_firmware
+from kwstiny.inference import TfliteModel
 from kwstiny.paths import resolve_tflite, write_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,18 +42,10 @@ MODEL_OPS = "CONV_2D;DEPTHWISE_CONV_2D;ADD;AVERAGE_POOL_2D;RESHAPE;FULLY_CONNECT
 
 
 def alexa_model(path: Path) -> bytes:
-    from kwstiny.models import tenet
-    from kwstiny.quantize import convert_int8
+    from kwstiny.models.random_int8 import random_tenet12_int8
     from kwstiny.spec import load_spec
 
-    spec = load_spec("keyword_spotting_alexa")
-    model = tenet.TENet12(spec.input_shape, len(spec.classes))
-    dense = [layer for layer in model.layers if layer.__class__.__name__ == "Dense"][-1]
-    kernel, bias = dense.get_weights()
-    dense.set_weights([kernel * 0.02, bias])
-    rng = np.random.default_rng(0)
-    calibration = rng.integers(-128, 128, size=(16,) + spec.input_shape).astype(np.float32)
-    data = convert_int8(model, calibration, metadata=spec.metadata(), int8_features=True)
+    data = random_tenet12_int8(load_spec("keyword_spotting_alexa"), final_layer_scale=0.02)
     path.write_bytes(data)
     return data
 
@@ -79,15 +72,9 @@ def sizes(image: Path) -> dict:
 
 
 def reference_outputs(model: bytes, inputs: list) -> list:
-    from tflite_micro.python.tflite_micro import runtime
-
-    interpreter = runtime.Interpreter.from_bytes(model, arena_size=1 << 20)
-    result = []
-    for x in inputs:
-        interpreter.set_input(x, 0)
-        interpreter.invoke()
-        result.append(np.array(interpreter.get_output(0)))
-    return result
+    """The tflite-micro Python runtime's raw int8 outputs."""
+    interpreter = TfliteModel(model)
+    return [interpreter.invoke_raw(x) for x in inputs]
 
 
 def run_variant(kernels: str, model_path: Path, model: bytes, inputs: list, want: list,

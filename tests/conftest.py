@@ -37,20 +37,11 @@ def use_session_home(session_home, monkeypatch) -> Path:
 @pytest.fixture(scope="session")
 def tenet12_int8(tmp_path_factory):
     """An int8 TENet12 for the alexa input (random weights, calibrated on noise)."""
-    import numpy as np
-
-    from kwstiny.models import tenet
-    from kwstiny.quantize import convert_int8
+    from kwstiny.models.random_int8 import random_tenet12_int8
     from kwstiny.spec import load_spec
 
-    import tf_keras
-
-    spec = load_spec("keyword_spotting_alexa")
-    tf_keras.utils.set_random_seed(1)   # tests that want varying scores need fixed weights
-    model = tenet.TENet12(spec.input_shape, 2)
-    rng = np.random.default_rng(0)
-    calibration = rng.integers(-128, 128, size=(16,) + spec.input_shape).astype(np.float32)
-    data = convert_int8(model, calibration, metadata=spec.metadata(), int8_features=True)
+    # Fixed weights: tests that want varying scores depend on them.
+    data = random_tenet12_int8(load_spec("keyword_spotting_alexa"), seed=1)
     path = tmp_path_factory.mktemp("models") / "tenet12.tflite"
     path.write_bytes(data)
     return path

@@ -17,6 +17,7 @@ from device_support import firmware, tflm_root
 from kwstiny.device import protocol as p
 from kwstiny.device.client import DeviceClient, DeviceError
 from kwstiny.device.emulator import HostBoard, QemuBoard
+from kwstiny.inference import TfliteModel
 
 
 def _have_library(pattern: str) -> bool:
@@ -28,18 +29,10 @@ def spread_model(tmp_path_factory):
     """An int8 TENet12 for the alexa input whose softmax is not saturated (a small final
     layer), so byte identity is tested on outputs that vary from input to input."""
     tflm_root()  # skip before spending time on a conversion
-    from kwstiny.models import tenet
-    from kwstiny.quantize import convert_int8
+    from kwstiny.models.random_int8 import random_tenet12_int8
     from kwstiny.spec import load_spec
 
-    spec = load_spec("keyword_spotting_alexa")
-    model = tenet.TENet12(spec.input_shape, 2)
-    dense = [layer for layer in model.layers if layer.__class__.__name__ == "Dense"][-1]
-    kernel, bias = dense.get_weights()
-    dense.set_weights([kernel * 0.02, bias])
-    rng = np.random.default_rng(0)
-    calibration = rng.integers(-128, 128, size=(16,) + spec.input_shape).astype(np.float32)
-    data = convert_int8(model, calibration, metadata=spec.metadata(), int8_features=True)
+    data = random_tenet12_int8(load_spec("keyword_spotting_alexa"), final_layer_scale=0.02)
     path = tmp_path_factory.mktemp("models") / "tenet12_spread.tflite"
     path.write_bytes(data)
     return path
@@ -82,15 +75,9 @@ def detecting_model(tmp_path_factory):
 
 
 def _reference_outputs(model_path, inputs):
-    from tflite_micro.python.tflite_micro import runtime
-
-    interpreter = runtime.Interpreter.from_bytes(model_path.read_bytes(), arena_size=1 << 20)
-    outputs = []
-    for x in inputs:
-        interpreter.set_input(x, 0)
-        interpreter.invoke()
-        outputs.append(np.array(interpreter.get_output(0)))
-    return outputs
+    """The tflite-micro Python runtime's raw int8 outputs."""
+    model = TfliteModel(model_path)
+    return [model.invoke_raw(x) for x in inputs]
 
 
 def _inputs(shape, n=20, seed=1):
