@@ -16,9 +16,16 @@ invoke, detector and the rest; a bare-invoke loop gives the interpreter's floor;
 window keeps its maximum from one inference to the next (the only case in which any
 part of an inference could be reused exactly).
 
-    python benchmarks/detect_speed.py [--scale test] [--repeats 3] [--cpu 0]
+With a TFLM built for the host (firmware/README.md, section TFLM), `--tflm-root` also
+measures the board's own code path on the laptop: the host build of kwstiny's firmware
+(C frontend, TFLM with the library's kernels, C detector) fed over its serial protocol
+by `kwstiny detect --device`, firmware and client pinned to the same core, and checks
+that it fires the same detections as the Python TFLM runtime.
 
-Writes benchmarks/results/detect_speed.json.
+    python benchmarks/detect_speed.py [--scale test] [--repeats 3] [--cpu 0]
+                                      [--tflm-root DIR [--tflm-lib LIB]]
+
+Writes benchmarks/results/detect_speed.json (or --out).
 """
 
 from __future__ import annotations
@@ -26,7 +33,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -198,16 +207,102 @@ def perf_kernels(model: Path, cpu: int) -> dict | None:
                                 capture_output=True, env=env)
         if record.returncode != 0:
             return {"error": record.stderr.decode(errors="replace")[-300:]}
-        report = subprocess.run([perf, "report", "-i", str(data), "--no-children", "--stdio",
-                                 "--sort", "symbol", "--percent-limit", "1"],
-                                capture_output=True, text=True)
+        return perf_report(perf, data)
+
+
+def perf_report(perf: str, data: Path) -> dict:
+    """Functions with at least 1 % of the samples in a perf.data, as shares."""
+    report = subprocess.run([perf, "report", "-i", str(data), "--no-children", "--stdio",
+                             "--sort", "symbol", "--percent-limit", "1"],
+                            capture_output=True, text=True)
     shares = {}
     for line in report.stdout.splitlines():
         parts = line.split(None, 2)
         if len(parts) == 3 and parts[0].endswith("%") and parts[1].startswith("["):
-            name = parts[2].strip()[:120].strip()
+            # Some perf versions append empty columns as " -      -".
+            name = re.sub(r"(\s+-)+\s*$", "", parts[2].strip())[:120]
             shares[name] = float(parts[0].rstrip("%")) / 100
     return shares
+
+
+def host_board_throughput(model: Path, files, tflm_root: str, tflm_lib: str | None,
+                          tflm_flags: str | None, repeats: int, build_dir: Path) -> dict:
+    """`kwstiny detect --device` against the host firmware built with a prebuilt TFLM.
+
+    The firmware process inherits this process's one-core affinity, so client and
+    board share the core; the wall time is the fair figure. The board's own invoke time
+    comes from the tick count it sends with each inference (nanoseconds on the host)."""
+    from kwstiny.device.client import DeviceClient
+    from kwstiny.device.emulator import HostBoard
+    from kwstiny.device.firmware import build_firmware
+    from kwstiny.stream.classify import detect
+
+    lib = Path(tflm_lib).resolve() if tflm_lib else None
+    cmsis_nn = "_cmsis_nn" in str(lib) if lib else False
+    options = {"TFLM_LIB": str(lib)} if lib else {}
+    firmware = build_firmware("host", tflm_root=tflm_root, cmsis_nn=cmsis_nn, options=options,
+                              build_dir=build_dir)
+    ticks: list[int] = []
+    original = DeviceClient.stream_audio
+
+    def counting(self, samples, *args, **kwargs):
+        records = original(self, samples, *args, **kwargs)
+        ticks.extend(t for _end, t, _raw in records.scores)
+        return records
+
+    events = []
+    with HostBoard(firmware) as board:
+        def run():
+            events.append(detect(str(model), files, board=True, port=board.url,
+                                 emit=lambda line: None))
+        run()  # loads the model onto the board
+        cpu_before = _process_cpu_s(board.process.pid)
+        times = best_time(run, repeats)
+        firmware_cpu = (_process_cpu_s(board.process.pid) - cpu_before) / repeats
+        DeviceClient.stream_audio = counting
+        try:
+            run()
+        finally:
+            DeviceClient.stream_audio = original
+        kernels = perf_process(board.process.pid, run, build_dir)
+    audio_s = sum(_duration(f) for f in files)
+    return {"tflm_lib": str(lib) if lib else "found under TFLM_ROOT/gen",
+            "tflm_build_flags": tflm_flags, "cmsis_nn": cmsis_nn, **times, "firmware_cpu_s_mean": firmware_cpu,
+            "audio_s": audio_s, "inferences": len(ticks),
+            "board_invoke_ms": float(np.mean(ticks)) / 1e6 if ticks else None,
+            "detections": len(events[-1]), "events": [e.to_json() for e in events[-1]],
+            "realtime_factor_wall": audio_s / times["wall_s"],
+            "perf_firmware_functions": kernels}
+
+
+def perf_process(pid: int, run, workdir: Path) -> dict | None:
+    """The hottest functions of a running process while `run()` works (None without perf)."""
+    perf = shutil.which("perf")
+    if not perf:
+        return None
+    data = workdir / "perf-firmware.data"
+    record = subprocess.Popen([perf, "record", "-q", "-p", str(pid), "-o", str(data)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(0.5)  # perf attaches
+    try:
+        run()
+    finally:
+        record.send_signal(signal.SIGINT)
+        _out, err = record.communicate(timeout=60)
+    if record.returncode not in (0, -signal.SIGINT) or not data.is_file():
+        return {"error": err.decode(errors="replace")[-300:]}
+    return perf_report(perf, data)
+
+
+def _process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a running process (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def python_tflm_events(model: Path, files) -> list[dict]:
+    from kwstiny.stream.classify import detect
+    return [e.to_json() for e in detect(str(model), files, runtime="tflm", emit=lambda line: None)]
 
 
 def main() -> None:
@@ -215,6 +310,14 @@ def main() -> None:
     parser.add_argument("--scale", default="test", choices=["test", "demo", "full"])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--cpu", type=int, default=0)
+    parser.add_argument("--tflm-root", default=os.environ.get("TFLM_ROOT"),
+                        help="a tflite-micro checkout built for the host (default: TFLM_ROOT)")
+    parser.add_argument("--tflm-lib", help="the host libtensorflow-microlite.a to link "
+                        "(default: the one under TFLM_ROOT/gen; a path with _cmsis_nn "
+                        "means CMSIS-NN kernels)")
+    parser.add_argument("--tflm-flags", help="how that library was built, recorded as given "
+                        "(e.g. the make variables)")
+    parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
 
     os.sched_setaffinity(0, {args.cpu})         # one core, as taskset -c CPU
@@ -254,10 +357,17 @@ def main() -> None:
             result["exact_reuse_upper_bound_realtime_factor"] = latency / (
                 (1 - kept["share"]) * invoke + other_ms)
         result["perf_tflm_kernels"] = perf_kernels(model, args.cpu)
+        if args.tflm_root:
+            host = host_board_throughput(model, files, args.tflm_root, args.tflm_lib,
+                                         args.tflm_flags, args.repeats, Path(tmp) / "host-firmware")
+            host["same_detections_as_python_tflm"] = (
+                host.pop("events") == python_tflm_events(model, files))
+            result["detect"]["host_firmware"] = host
+            result["target_met_host_firmware"] = host["realtime_factor_wall"] >= TARGET
         tflm = result["detect"]["tflm"]
         result["target_met"] = tflm["realtime_factor_cpu"] >= TARGET
         result["load_average_at_end"] = os.getloadavg()
-    write_json(OUT, result)
+    write_json(args.out, result)
     print(f"TFLM  : {tflm['realtime_factor_cpu']:.1f}x real time (CPU time; wall "
           f"{tflm['realtime_factor_wall']:.1f}x), bare invoke {invoke:.2f} ms -> ceiling "
           f"{latency / invoke:.1f}x at latency {latency} ms")
@@ -265,7 +375,13 @@ def main() -> None:
     print(f"LiteRT: {lite['realtime_factor_cpu']:.1f}x real time (CPU time; wall "
           f"{lite['realtime_factor_wall']:.1f}x), bare invoke "
           f"{result['bare_invoke_ms']['litert']:.3f} ms")
-    print(f"wrote {OUT}")
+    if "host_firmware" in result["detect"]:
+        host = result["detect"]["host_firmware"]
+        print(f"host firmware (TFLM{' CMSIS-NN' if host['cmsis_nn'] else ''}): "
+              f"{host['realtime_factor_wall']:.1f}x real time (wall), board invoke "
+              f"{host['board_invoke_ms']:.2f} ms, same detections as Python TFLM: "
+              f"{host['same_detections_as_python_tflm']}")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":
