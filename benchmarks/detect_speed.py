@@ -23,7 +23,8 @@ by `kwstiny detect --device`, firmware and client pinned to the same core, and c
 that it fires the same detections as the Python TFLM runtime.
 
     python benchmarks/detect_speed.py [--scale test] [--repeats 3] [--cpu 0]
-                                      [--tflm-root DIR [--tflm-lib LIB]]
+                                      [--tflm-root DIR [--tflm-lib LIB] [--tflm-flags TEXT]]
+                                      [--out FILE]
 
 Writes benchmarks/results/detect_speed.json (or --out).
 """
@@ -49,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from kwstiny import paths  # noqa: E402
 from kwstiny.paths import write_json  # noqa: E402
+from timing import best_time  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "detect_speed.json"
 SPEC = "keyword_spotting_alexa"
@@ -77,27 +79,19 @@ def stream_files(scale: str) -> list[Path]:
     return [s.path for s in load_streams(root)]
 
 
-def best_time(run, repeats: int) -> dict:
-    wall = cpu = float("inf")
-    for _ in range(repeats):
-        start_wall, start_cpu = time.perf_counter(), time.process_time()
-        run()
-        wall = min(wall, time.perf_counter() - start_wall)
-        cpu = min(cpu, time.process_time() - start_cpu)
-    return {"wall_s": wall, "cpu_s": cpu}
-
-
-def detect_throughput(model: Path, files, runtime: str, repeats: int) -> dict:
-    """`kwstiny detect` (the command's function, output discarded) over the files."""
+def detect_throughput(model: Path, files, runtime: str, repeats: int) -> tuple[dict, list]:
+    """`kwstiny detect` (the command's function, output discarded) over the files: the
+    timings, and the detection events (as JSON objects) of the last run."""
     from kwstiny.stream.classify import detect
 
     found = []
-    times = best_time(lambda: found.append(len(detect(str(model), files, runtime=runtime,
-                                                       emit=lambda line: None))), repeats)
+    times = best_time(lambda: found.append(detect(str(model), files, runtime=runtime,
+                                                  emit=lambda line: None)), repeats)
     audio_s = sum(_duration(f) for f in files)
-    return {**times, "audio_s": audio_s, "detections": found[-1],
-            "realtime_factor_wall": audio_s / times["wall_s"],
-            "realtime_factor_cpu": audio_s / times["cpu_s"]}
+    return ({**times, "audio_s": audio_s, "detections": len(found[-1]),
+             "realtime_factor_wall": audio_s / times["wall_s"],
+             "realtime_factor_cpu": audio_s / times["cpu_s"]},
+            [event.to_json() for event in found[-1]])
 
 
 def _duration(path: Path) -> float:
@@ -226,8 +220,10 @@ def perf_report(perf: str, data: Path) -> dict:
 
 
 def host_board_throughput(model: Path, files, tflm_root: str, tflm_lib: str | None,
-                          tflm_flags: str | None, repeats: int, build_dir: Path) -> dict:
-    """`kwstiny detect --device` against the host firmware built with a prebuilt TFLM.
+                          tflm_flags: str | None, repeats: int,
+                          build_dir: Path) -> tuple[dict, list]:
+    """`kwstiny detect --device` against the host firmware built with a prebuilt TFLM:
+    the timings, and the detection events (as JSON objects) of the last run.
 
     The firmware process inherits this process's one-core affinity, so client and
     board share the core; the wall time is the fair figure. The board's own invoke time
@@ -253,32 +249,38 @@ def host_board_throughput(model: Path, files, tflm_root: str, tflm_lib: str | No
     events = []
     with HostBoard(firmware) as board:
         def run():
+            ticks.clear()  # keep the last run's
             events.append(detect(str(model), files, board=True, port=board.url,
                                  emit=lambda line: None))
         run()  # loads the model onto the board
-        cpu_before = _process_cpu_s(board.process.pid)
-        times = best_time(run, repeats)
-        firmware_cpu = (_process_cpu_s(board.process.pid) - cpu_before) / repeats
+        # The tick counts are collected in the timed runs (a list append per block of
+        # audio); perf gets a run of its own, as it slows the firmware down.
         DeviceClient.stream_audio = counting
         try:
-            run()
+            cpu_before = _process_cpu_s(board.process.pid)
+            times = best_time(run, repeats)
+            firmware_cpu = (_process_cpu_s(board.process.pid) - cpu_before) / repeats
         finally:
             DeviceClient.stream_audio = original
-        kernels = perf_process(board.process.pid, run, build_dir)
+        board_ticks = list(ticks)
+        kernels = run_under_perf(board.process.pid, run, build_dir)
     audio_s = sum(_duration(f) for f in files)
-    return {"tflm_lib": str(lib) if lib else "found under TFLM_ROOT/gen",
-            "tflm_build_flags": tflm_flags, "cmsis_nn": cmsis_nn, **times, "firmware_cpu_s_mean": firmware_cpu,
-            "audio_s": audio_s, "inferences": len(ticks),
-            "board_invoke_ms": float(np.mean(ticks)) / 1e6 if ticks else None,
-            "detections": len(events[-1]), "events": [e.to_json() for e in events[-1]],
-            "realtime_factor_wall": audio_s / times["wall_s"],
-            "perf_firmware_functions": kernels}
+    return ({"tflm_lib": str(lib) if lib else "found under TFLM_ROOT/gen",
+             "tflm_build_flags": tflm_flags, "cmsis_nn": cmsis_nn, **times,
+             "firmware_cpu_s_mean": firmware_cpu, "audio_s": audio_s,
+             "inferences": len(board_ticks),
+             "board_invoke_ms": float(np.mean(board_ticks)) / 1e6 if board_ticks else None,
+             "detections": len(events[-1]), "realtime_factor_wall": audio_s / times["wall_s"],
+             "perf_firmware_functions": kernels},
+            [event.to_json() for event in events[-1]])
 
 
-def perf_process(pid: int, run, workdir: Path) -> dict | None:
-    """The hottest functions of a running process while `run()` works (None without perf)."""
+def run_under_perf(pid: int, run, workdir: Path) -> dict | None:
+    """Calls `run()` with perf recording the running process `pid`; that process's
+    hottest functions (None, after running all the same, without perf)."""
     perf = shutil.which("perf")
     if not perf:
+        run()
         return None
     data = workdir / "perf-firmware.data"
     record = subprocess.Popen([perf, "record", "-q", "-p", str(pid), "-o", str(data)],
@@ -298,11 +300,6 @@ def _process_cpu_s(pid: int) -> float:
     """User + system CPU seconds of a running process (from /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def python_tflm_events(model: Path, files) -> list[dict]:
-    from kwstiny.stream.classify import detect
-    return [e.to_json() for e in detect(str(model), files, runtime="tflm", emit=lambda line: None)]
 
 
 def main() -> None:
@@ -339,8 +336,10 @@ def main() -> None:
             "target_realtime_factor_tflm": TARGET,
             "detect": {}, "bare_invoke_ms": {}, "breakdown": {},
         }
+        events = {}
         for runtime in ("tflm", "litert"):
-            result["detect"][runtime] = detect_throughput(model, files, runtime, args.repeats)
+            result["detect"][runtime], events[runtime] = detect_throughput(
+                model, files, runtime, args.repeats)
             result["bare_invoke_ms"][runtime] = bare_invoke_ms(model, runtime)
             result["breakdown"][runtime] = breakdown(model, files, runtime)
         latency = metadata.get("latency_ms", 200)
@@ -358,10 +357,10 @@ def main() -> None:
                 (1 - kept["share"]) * invoke + other_ms)
         result["perf_tflm_kernels"] = perf_kernels(model, args.cpu)
         if args.tflm_root:
-            host = host_board_throughput(model, files, args.tflm_root, args.tflm_lib,
-                                         args.tflm_flags, args.repeats, Path(tmp) / "host-firmware")
-            host["same_detections_as_python_tflm"] = (
-                host.pop("events") == python_tflm_events(model, files))
+            host, events["host_firmware"] = host_board_throughput(
+                model, files, args.tflm_root, args.tflm_lib, args.tflm_flags, args.repeats,
+                Path(tmp) / "host-firmware")
+            host["same_detections_as_python_tflm"] = events["host_firmware"] == events["tflm"]
             result["detect"]["host_firmware"] = host
             result["target_met_host_firmware"] = host["realtime_factor_wall"] >= TARGET
         tflm = result["detect"]["tflm"]

@@ -22,13 +22,13 @@ import platform
 import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
 from kwstiny.frontend import Frontend, FrontendSettings, compute_frames, state_bytes, to_int16
 from kwstiny.paths import write_json
+from timing import best_time
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "results" / "frontend_speed.json"
@@ -60,17 +60,6 @@ def make_clips(n: int, settings: FrontendSettings) -> list[np.ndarray]:
         audio = 10 ** rng.uniform(-2, -0.5) * voice * gate + 0.01 * rng.standard_normal(len(t))
         clips.append(to_int16(np.clip(audio, -1, 1).astype(np.float32)))
     return clips
-
-
-def best_time(run, repeats: int) -> dict:
-    """Best wall-clock and best process-CPU seconds over the repeats."""
-    wall = cpu = float("inf")
-    for _ in range(repeats):
-        start_wall, start_cpu = time.perf_counter(), time.process_time()
-        run()
-        wall = min(wall, time.perf_counter() - start_wall)
-        cpu = min(cpu, time.process_time() - start_cpu)
-    return {"wall_s": wall, "cpu_s": cpu}
 
 
 def rates(times: dict, audio_s: float, frames: int | None = None) -> dict:
