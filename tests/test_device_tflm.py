@@ -94,10 +94,15 @@ def _assert_identical(client, model_info, model_path, n=20):
     assert len({g.tobytes() for g in got}) > 1  # outputs vary: not a saturated softmax
 
 
-def test_host_firmware_is_byte_identical_to_the_python_runtime(spread_model):
-    if not _have_library("linux_x86_64*"):
-        pytest.skip("TFLM_ROOT has no host (linux_x86_64) microlite library")
-    with HostBoard(firmware("host", tflm=True)) as board, DeviceClient(board.url) as client:
+@pytest.mark.parametrize("kernels", ["reference", "cmsis_nn"])
+def test_host_firmware_is_byte_identical_to_the_python_runtime(spread_model, kernels):
+    """Host builds run DEPTHWISE_CONV_2D with kwstiny's kernel, the rest with the library's."""
+    cmsis = kernels == "cmsis_nn"
+    if not _have_library("linux_x86_64*" + ("_cmsis_nn*" if cmsis else "")):
+        pytest.skip(f"TFLM_ROOT has no host (linux_x86_64) microlite library with {kernels} kernels")
+    with HostBoard(firmware("host", tflm=True, cmsis_nn=cmsis)) as board, \
+            DeviceClient(board.url) as client:
+        assert client.info()["kernels"] == kernels + "+kwstiny_depthwise"
         info = client.load_model(spread_model.read_bytes())
         assert info.source == "loaded" and info.n_operators == 56
         assert info.input.shape == (1, 118, 1, 108) and info.input.dtype == np.int8

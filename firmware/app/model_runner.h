@@ -33,7 +33,8 @@ constexpr int kMaxProfileEvents = 256;
 namespace runner {
 
 bool available();
-// "reference", "cmsis_nn" or the board SDK's kernels ("mvp").
+// "reference", "cmsis_nn" or the board SDK's kernels ("mvp"); host builds add
+// "+kwstiny_depthwise" when kernels/depthwise_conv_tflm.cc runs DEPTHWISE_CONV_2D.
 const char* kernels();
 // Builtin operators this firmware can register, comma-separated.
 const char* supported_ops();

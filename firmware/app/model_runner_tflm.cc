@@ -14,6 +14,9 @@
 #ifdef KWSTINY_TFLM_LOG_CALLBACK
 #include "tensorflow/lite/micro/cortex_m_generic/debug_log_callback.h"
 #endif
+#ifdef KWSTINY_HOST_DEPTHWISE
+#include "kernels/depthwise_conv_tflm.h"
+#endif
 
 namespace kws {
 namespace runner {
@@ -41,6 +44,15 @@ const OpEntry kOps[] = {
 };
 #undef KWS_OP
 constexpr size_t kOpTableSize = sizeof(kOps) / sizeof(kOps[0]);
+
+TfLiteStatus add_op(Resolver& resolver, const OpEntry& op) {
+#ifdef KWSTINY_HOST_DEPTHWISE
+  if (op.code == tflite::BuiltinOperator_DEPTHWISE_CONV_2D) {
+    return resolver.AddDepthwiseConv2D(kernels::Register_DEPTHWISE_CONV_2D());
+  }
+#endif
+  return op.add(resolver);
+}
 
 // Collects one event per operator invoke while enabled.
 class Profiler : public tflite::MicroProfilerInterface {
@@ -121,8 +133,12 @@ bool available() { return true; }
 const char* kernels() {
 #if defined(KWSTINY_KERNELS_NAME)
   return KWSTINY_KERNELS_NAME;
+#elif defined(CMSIS_NN) && defined(KWSTINY_HOST_DEPTHWISE)
+  return "cmsis_nn+kwstiny_depthwise";
 #elif defined(CMSIS_NN)
   return "cmsis_nn";
+#elif defined(KWSTINY_HOST_DEPTHWISE)
+  return "reference+kwstiny_depthwise";
 #else
   return "reference";
 #endif
@@ -168,7 +184,7 @@ Err load(const uint8_t* data, size_t size, char* error, size_t error_size) {
       return fail(Err::kUnsupportedOp, error, error_size,
                   "this firmware does not include the op ", tflite::EnumNameBuiltinOperator(code));
     }
-    if (!added[i] && kOps[i].add(*g_resolver) != kTfLiteOk) {
+    if (!added[i] && add_op(*g_resolver, kOps[i]) != kTfLiteOk) {
       return fail(Err::kUnsupportedOp, error, error_size, "could not register op ", kOps[i].name);
     }
     added[i] = true;
