@@ -20,11 +20,13 @@ With a TFLM built for the host (firmware/README.md, section TFLM), `--tflm-root`
 measures the board's own code path on the laptop: the host build of kwstiny's firmware
 (C frontend, TFLM with the library's kernels, C detector) fed over its serial protocol
 by `kwstiny detect --device`, firmware and client pinned to the same core, and checks
-that it fires the same detections as the Python TFLM runtime.
+that it fires the same detections as the Python TFLM runtime. Host builds run int8
+DEPTHWISE_CONV_2D with kwstiny's vectorizable kernel (firmware/kernels/); with
+`--library-depthwise` the TFLM library's own kernel runs it instead.
 
     python benchmarks/detect_speed.py [--scale test] [--repeats 3] [--cpu 0]
-                                      [--tflm-root DIR [--tflm-lib LIB] [--tflm-flags TEXT]]
-                                      [--out FILE]
+                                      [--tflm-root DIR [--tflm-lib LIB] [--tflm-flags TEXT]
+                                       [--library-depthwise]] [--out FILE]
 
 Writes benchmarks/results/detect_speed.json (or --out).
 """
@@ -220,7 +222,7 @@ def perf_report(perf: str, data: Path) -> dict:
 
 
 def host_board_throughput(model: Path, files, tflm_root: str, tflm_lib: str | None,
-                          tflm_flags: str | None, repeats: int,
+                          tflm_flags: str | None, kwstiny_depthwise: bool, repeats: int,
                           build_dir: Path) -> tuple[dict, list]:
     """`kwstiny detect --device` against the host firmware built with a prebuilt TFLM:
     the timings, and the detection events (as JSON objects) of the last run.
@@ -236,6 +238,7 @@ def host_board_throughput(model: Path, files, tflm_root: str, tflm_lib: str | No
     lib = Path(tflm_lib).resolve() if tflm_lib else None
     cmsis_nn = "_cmsis_nn" in str(lib) if lib else False
     options = {"TFLM_LIB": str(lib)} if lib else {}
+    options["KWSTINY_HOST_DEPTHWISE"] = "ON" if kwstiny_depthwise else "OFF"
     firmware = build_firmware("host", tflm_root=tflm_root, cmsis_nn=cmsis_nn, options=options,
                               build_dir=build_dir)
     ticks: list[int] = []
@@ -248,6 +251,9 @@ def host_board_throughput(model: Path, files, tflm_root: str, tflm_lib: str | No
 
     events = []
     with HostBoard(firmware) as board:
+        with DeviceClient(board.url) as client:
+            kernel_names = client.info()["kernels"]
+
         def run():
             ticks.clear()  # keep the last run's
             events.append(detect(str(model), files, board=True, port=board.url,
@@ -266,7 +272,8 @@ def host_board_throughput(model: Path, files, tflm_root: str, tflm_lib: str | No
         kernels = run_under_perf(board.process.pid, run, build_dir)
     audio_s = sum(_duration(f) for f in files)
     return ({"tflm_lib": str(lib) if lib else "found under TFLM_ROOT/gen",
-             "tflm_build_flags": tflm_flags, "cmsis_nn": cmsis_nn, **times,
+             "tflm_build_flags": tflm_flags, "cmsis_nn": cmsis_nn, "kernels": kernel_names,
+             **times,
              "firmware_cpu_s_mean": firmware_cpu, "audio_s": audio_s,
              "inferences": len(board_ticks),
              "board_invoke_ms": float(np.mean(board_ticks)) / 1e6 if board_ticks else None,
@@ -314,6 +321,8 @@ def main() -> None:
                         "means CMSIS-NN kernels)")
     parser.add_argument("--tflm-flags", help="how that library was built, recorded as given "
                         "(e.g. the make variables)")
+    parser.add_argument("--library-depthwise", action="store_true",
+                        help="run DEPTHWISE_CONV_2D with the TFLM library's kernel, not kwstiny's")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
 
@@ -358,8 +367,8 @@ def main() -> None:
         result["perf_tflm_kernels"] = perf_kernels(model, args.cpu)
         if args.tflm_root:
             host, events["host_firmware"] = host_board_throughput(
-                model, files, args.tflm_root, args.tflm_lib, args.tflm_flags, args.repeats,
-                Path(tmp) / "host-firmware")
+                model, files, args.tflm_root, args.tflm_lib, args.tflm_flags,
+                not args.library_depthwise, args.repeats, Path(tmp) / "host-firmware")
             host["same_detections_as_python_tflm"] = events["host_firmware"] == events["tflm"]
             result["detect"]["host_firmware"] = host
             result["target_met_host_firmware"] = host["realtime_factor_wall"] >= TARGET
@@ -376,7 +385,7 @@ def main() -> None:
           f"{result['bare_invoke_ms']['litert']:.3f} ms")
     if "host_firmware" in result["detect"]:
         host = result["detect"]["host_firmware"]
-        print(f"host firmware (TFLM{' CMSIS-NN' if host['cmsis_nn'] else ''}): "
+        print(f"host firmware (TFLM, {host['kernels']} kernels): "
               f"{host['realtime_factor_wall']:.1f}x real time (wall), board invoke "
               f"{host['board_invoke_ms']:.2f} ms, same detections as Python TFLM: "
               f"{host['same_detections_as_python_tflm']}")
