@@ -80,48 +80,57 @@ def _depthwise_model(input_shape, kernel_size, strides, padding, activation, see
     return convert_int8(model, representative)
 
 
-def _run_kernel(lib, data: bytes, x: np.ndarray, strides, padding, activation) -> np.ndarray:
-    from ai_edge_litert.interpreter import Interpreter
+class Layer:
+    """The kernel's arguments for a one-layer model, derived once: its constant tensors,
+    and the per-channel multipliers, padding and activation range TFLM's Prepare computes."""
 
-    interp = Interpreter(model_content=data)
-    interp.allocate_tensors()
-    inp, out = interp.get_input_details()[0], interp.get_output_details()[0]
-    tensors = interp.get_tensor_details()
-    filt = next(t for t in tensors if t["dtype"] == np.int8 and len(t["shape"]) == 4
-                and t["index"] not in (inp["index"], out["index"]))
-    bias = next(t for t in tensors if t["dtype"] == np.int32 and len(t["shape"]) == 1)
-    weights = np.ascontiguousarray(interp.get_tensor(filt["index"]))
-    biases = np.ascontiguousarray(interp.get_tensor(bias["index"]))
-    in_scale, in_zero = inp["quantization"]
-    out_scale, out_zero = out["quantization"]
-    filter_scales = filt["quantization_parameters"]["scales"]
+    def __init__(self, data: bytes, strides, padding, activation):
+        from ai_edge_litert.interpreter import Interpreter
 
-    pairs = [_quantize_multiplier(float(np.float32(in_scale)) * float(s) / float(np.float32(out_scale)))
-             for s in filter_scales]
-    multipliers = np.array([m for m, _ in pairs], dtype=np.int32)
-    shifts = np.array([s for _, s in pairs], dtype=np.int32)
+        interp = Interpreter(model_content=data)
+        interp.allocate_tensors()
+        inp, out = interp.get_input_details()[0], interp.get_output_details()[0]
+        tensors = interp.get_tensor_details()
+        filt = next(t for t in tensors if t["dtype"] == np.int8 and len(t["shape"]) == 4
+                    and t["index"] not in (inp["index"], out["index"]))
+        bias = next(t for t in tensors if t["dtype"] == np.int32 and len(t["shape"]) == 1)
+        self.weights = np.ascontiguousarray(interp.get_tensor(filt["index"]))
+        self.biases = np.ascontiguousarray(interp.get_tensor(bias["index"]))
+        in_scale, in_zero = inp["quantization"]
+        out_scale, out_zero = out["quantization"]
+        pairs = [_quantize_multiplier(float(np.float32(in_scale)) * float(s)
+                                      / float(np.float32(out_scale)))
+                 for s in filt["quantization_parameters"]["scales"]]
+        self.multipliers = np.array([m for m, _ in pairs], dtype=np.int32)
+        self.shifts = np.array([s for _, s in pairs], dtype=np.int32)
 
-    _, in_h, in_w, channels = (int(d) for d in inp["shape"])
-    _, out_h, out_w, _ = (int(d) for d in out["shape"])
-    _, k_h, k_w, _ = (int(d) for d in weights.shape)
+        _, in_h, in_w, channels = (int(d) for d in inp["shape"])
+        _, out_h, out_w, _ = (int(d) for d in out["shape"])
+        _, k_h, k_w, _ = (int(d) for d in self.weights.shape)
+        self.output_shape = (out_h, out_w, channels)
 
-    def pad(stride, size_in, k, size_out):
-        return max(0, ((size_out - 1) * stride + k - size_in) // 2) if padding == "same" else 0
+        def pad(stride, size_in, k, size_out):
+            return max(0, ((size_out - 1) * stride + k - size_in) // 2) if padding == "same" else 0
 
-    low, high = -128, 127
-    if activation in ("relu", "relu6"):
-        low = max(low, _quantize(0.0, out_scale, out_zero))
-    if activation == "relu6":
-        high = min(high, _quantize(6.0, out_scale, out_zero))
-    params = DwParams(1, in_h, in_w, channels, k_h, k_w, out_h, out_w, strides[0], strides[1],
-                      pad(strides[0], in_h, k_h, out_h), pad(strides[1], in_w, k_w, out_w),
-                      -int(in_zero), int(out_zero), low, high)
-    result = np.zeros((out_h, out_w, channels), dtype=np.int8)
-    pointer = np.ctypeslib.as_ctypes
-    lib.kws_depthwise_conv_s8(ctypes.byref(params), pointer(np.ascontiguousarray(x).reshape(-1)),
-                              pointer(weights.reshape(-1)), pointer(biases), pointer(multipliers),
-                              pointer(shifts), pointer(result.reshape(-1)))
-    return result
+        low, high = -128, 127
+        if activation in ("relu", "relu6"):
+            low = max(low, _quantize(0.0, out_scale, out_zero))
+        if activation == "relu6":
+            high = min(high, _quantize(6.0, out_scale, out_zero))
+        self.params = DwParams(1, in_h, in_w, channels, k_h, k_w, out_h, out_w,
+                               strides[0], strides[1],
+                               pad(strides[0], in_h, k_h, out_h), pad(strides[1], in_w, k_w, out_w),
+                               -int(in_zero), int(out_zero), low, high)
+
+    def run(self, lib, x: np.ndarray) -> np.ndarray:
+        result = np.zeros(self.output_shape, dtype=np.int8)
+        pointer = np.ctypeslib.as_ctypes
+        lib.kws_depthwise_conv_s8(ctypes.byref(self.params),
+                                  pointer(np.ascontiguousarray(x).reshape(-1)),
+                                  pointer(self.weights.reshape(-1)), pointer(self.biases),
+                                  pointer(self.multipliers), pointer(self.shifts),
+                                  pointer(result.reshape(-1)))
+        return result
 
 
 CASES = {
@@ -139,12 +148,13 @@ def test_kernel_matches_the_tflm_runtime_byte_for_byte(kernel, case):
     input_shape, kernel_size, strides, padding, activation = CASES[case]
     data = _depthwise_model(input_shape, kernel_size, strides, padding, activation, seed=7)
     reference = TfliteModel(data)
+    layer = Layer(data, strides, padding, activation)
     rng = np.random.default_rng(3)
     outputs = set()
     for _ in range(4):
         x = rng.integers(-128, 128, size=(1,) + input_shape, dtype=np.int8)
         want = reference.invoke_raw(x)
-        got = _run_kernel(kernel, data, x, strides, padding, activation).reshape(-1)
+        got = layer.run(kernel, x).reshape(-1)
         assert got.tobytes() == want.tobytes(), f"{np.sum(got != want)} of {got.size} values differ"
         outputs.add(got.tobytes())
     assert len(outputs) == 4
