@@ -42,6 +42,22 @@ def _spec(name: str):
     return load_spec(name)
 
 
+@main.command("new")
+@click.argument("name")
+@click.option("--keyword", "-k", required=True, help='The keyword\'s text, e.g. "hey computer".')
+@click.option("--base", default="keyword_spotting_alexa", show_default=True,
+              help="Spec whose frontend, model, training and detection settings are copied.")
+@click.option("--folder", type=click.Path(file_okay=False),
+              help="Where NAME.py goes [default: the first KWSTINY_SPEC_PATH folder, else .].")
+@click.option("--force", is_flag=True, help="Replace an existing NAME.py.")
+def new_command(name, keyword, base, folder, force):
+    """Write a spec NAME.py that trains a model for KEYWORD from synthesized speech, with
+    confusable words generated from the keyword's phonemes."""
+    from kwstiny.new_spec import new_spec
+    path = new_spec(name, keyword, base=base, folder=folder, force=force)
+    click.echo(f"wrote {path}; train it with: kwstiny train {path}")
+
+
 def _tensorflow():
     """Start TensorFlow quietly before a command that trains or converts."""
     from kwstiny.tensorflow_quiet import import_tensorflow

@@ -30,8 +30,9 @@ SPEC_DIR = REPO_ROOT / "model_specs"
 @dataclass(frozen=True)
 class DatasetSpec:
     """Where clips come from and how the classes are filled."""
-    # A recipe name in datasets/ (synthetic_alexa ...) or a folder of class subfolders.
-    source: str = "synthetic_alexa"
+    # A recipe name in datasets/ (synthetic_alexa ...), a folder of class subfolders, or a
+    # recipe object (kwstiny.data.keyword_recipe.keyword_recipe(...)) made in the spec.
+    source: object = "synthetic_alexa"
     classes: tuple[str, ...] = ("alexa", "_unknown_")
     # Recipe scale: "full", "demo" or "test"; folders ignore it.
     scale: str = "full"
@@ -50,6 +51,9 @@ class DatasetSpec:
 
     def __post_init__(self):
         own = "dataset"
+        check(isinstance(self.source, str) or (callable(getattr(self.source, "prepare", None))
+                                                and isinstance(getattr(self.source, "name", None), str)),
+              own, "source", self.source, "a recipe name, a folder, or a recipe object")
         check(len(self.classes) >= 2 and len(set(self.classes)) == len(self.classes), own,
               "classes", self.classes, "two or more distinct class names")
         check(self.scale in ("full", "demo", "test"), own, "scale", self.scale,

@@ -101,6 +101,7 @@ def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
     import tf_keras as keras
 
     from kwstiny import tricks
+    from kwstiny.data.index import source_name
     from kwstiny.data.pipeline import (SpecData, class_weights, steps_per_epoch,
                                        training_dataset, write_counts)
 
@@ -121,7 +122,7 @@ def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
     write_counts(data, run_dir / "dataset.json")
     for path, reason in data.unreadable:
         console.print(f"[yellow]skipped unreadable clip {path}: {reason}[/]")
-    console.print(f"dataset {spec.dataset.source} ({spec.dataset.scale}): {data.counts()}")
+    console.print(f"dataset {source_name(spec.dataset.source)} ({spec.dataset.scale}): {data.counts()}")
 
     try:
         validation = data.features("validation")

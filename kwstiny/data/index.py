@@ -127,12 +127,19 @@ def load_index(dataset_spec, sample_rate: int, progress: bool = True,
     """Index the dataset a `DatasetSpec` names: a recipe (made on first use) or a folder."""
     source = dataset_spec.source
     root = _resolve_source(source, dataset_spec.scale, progress, workers)
-    return index_folder(root, dataset_spec, sample_rate, source=source)
+    return index_folder(root, dataset_spec, sample_rate, source=source_name(source))
 
 
-def _resolve_source(source: str, scale: str, progress: bool, workers: int | None) -> Path:
+def source_name(source) -> str:
+    """A dataset source for messages: a recipe name or a folder, or a recipe object's name."""
+    return source if isinstance(source, str) else source.name
+
+
+def _resolve_source(source, scale: str, progress: bool, workers: int | None) -> Path:
     from kwstiny.data.recipes import available_recipes, find_recipe, load_recipe
 
+    if not isinstance(source, str):  # a recipe object declared in the spec itself
+        return source.prepare(scale, workers=workers, progress=progress)
     looks_like_path = (os.sep in source or "/" in source or source.startswith((".", "~"))
                        or Path(source).is_absolute())
     if not looks_like_path and find_recipe(source) is not None:

@@ -78,6 +78,9 @@ class LongAudioRecipe:
     confusable: tuple[str, ...]      # words that sound like the keyword
     words: tuple[str, ...]           # ordinary single words
     scales: dict                     # {"full": StreamScale(...), "demo": ..., "test": ...}
+    # The model's class name for the keyword, when it differs from the keyword's text
+    # ("hey_computer" for "hey computer").
+    label: str = ""
     sample_rate: int = 16000
     engines: tuple[str, ...] = ("espeak-ng", "flite")
     # Voices are held out the way DatasetSpec splits them: only these voices speak.
@@ -326,7 +329,7 @@ def _make_stream(recipe: LongAudioRecipe, size: StreamScale, speakers: list[Voic
     keyword_ends = [e["keyword_end_s"] for e in events if e["kind"] == "keyword"]
     write_json(_label_path(root, kind, index), {
         "wav": wav.name, "kind": kind, "sample_rate": rate,
-        "duration_s": round(total / rate, 3), "keyword": recipe.keyword,
+        "duration_s": round(total / rate, 3), "keyword": recipe.label or recipe.keyword,
         "keyword_ends_s": keyword_ends,
         "noise": {"kind": noise_kind, "snr_db": round(snr, 2)},
         "events": events,

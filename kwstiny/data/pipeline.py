@@ -21,6 +21,7 @@ import numpy as np
 
 from kwstiny import paths
 from kwstiny.data.bank import AudioBank
+from kwstiny.data.index import source_name
 from kwstiny.data.samples import CLIP, CROPPED, SILENCE, SampleRecipe, WaveAugmenter, build_sample
 from kwstiny.errors import KwstinyError
 from kwstiny.progress import progress_bar
@@ -47,7 +48,7 @@ class SpecData:
             self.clips.append(clip)
             self.labels.append(self.classes.index(label))
         if not self.clips:
-            raise KwstinyError(f"dataset {spec.dataset.source!r} has no clips of the classes "
+            raise KwstinyError(f"dataset {source_name(spec.dataset.source)!r} has no clips of the classes "
                                + ", ".join(self.classes))
         self.labels = np.array(self.labels)
         self.splits = np.array([c.split for c in self.clips])
@@ -61,7 +62,7 @@ class SpecData:
                 if name in ("_unknown_", "_silence_"):
                     continue
                 if not np.any(self.mask(split) & (self.labels == c)):
-                    raise KwstinyError(f"dataset {spec.dataset.source!r} has no readable "
+                    raise KwstinyError(f"dataset {source_name(spec.dataset.source)!r} has no readable "
                                        f"{name!r} clips in its {split} split")
 
     def mask(self, split: str) -> np.ndarray:

@@ -180,17 +180,34 @@ def stream_data(classes: list[str], metadata: dict, data: str | None,
 
     if data and Path(data).is_dir():
         return Path(data), {"folder": str(data)}
+    scale = scale or _spec_scale(metadata)
+    training = _spec_recipe(metadata)
+    if not data and training is not None:
+        from kwstiny.data.keyword_recipe import keyword_stream_recipe
+        recipe = keyword_stream_recipe(training)
+        return recipe.prepare(scale), {"recipe": recipe.name, "scale": scale}
     if not data:
         keywords = [c for c in classes if not c.startswith("_")]
         if len(keywords) != 1:
             raise KwstinyError(f"the model has {len(keywords)} keyword classes; name the "
                                f"stream data with --stream-data RECIPE_OR_FOLDER")
         data = f"{keywords[0]}_stream"
-    scale = scale or _spec_scale(metadata)
     recipe = load_recipe(data)
     if not hasattr(recipe, "scales") or not hasattr(recipe, "keyword"):
         raise KwstinyError(f"recipe {data} is not a long-audio (stream) recipe")
     return recipe.prepare(scale), {"recipe": recipe.name, "scale": scale}
+
+
+def _spec_recipe(metadata: dict):
+    """The keyword recipe object the model's spec declares in its file, if it does."""
+    from kwstiny.spec import load_spec
+    try:
+        source = load_spec(metadata.get("name", "")).dataset.source
+    except KwstinyError:
+        return None
+    keyworded = not isinstance(source, str) and any(
+        getattr(c, "keyword", "") for c in getattr(source, "classes", ()))
+    return source if keyworded else None
 
 
 def _spec_scale(metadata: dict) -> str:
