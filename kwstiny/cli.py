@@ -115,11 +115,36 @@ def quantize_command(spec, qat):
               help="Long-audio recipe or folder of streams [default: KEYWORD_stream].")
 @click.option("--stream-scale", type=click.Choice(["full", "demo", "test"]),
               help="Recipe scale [default: the spec's dataset scale].")
+@click.option("--clips", type=click.Path(file_okay=False, exists=True),
+              help="Folder of recordings, one keyword each: detection rate clean and in "
+                   "noise, and a stream for FRR / FA/h (SPEC may be a run dir or .tflite).")
+@click.option("--negatives", multiple=True, type=click.Path(file_okay=False, exists=True),
+              help="With --clips: a folder of recordings without the keyword (repeatable).")
+@click.option("--keyword", help="With --clips: the keyword class of the recordings "
+                                "[default: the model's only keyword class].")
+@click.option("--snr", "snrs", default="10,5", show_default=True,
+              help="With --clips: SNRs (dB) at which the positives are also mixed with noise.")
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="With --clips: JSON path [default: evaluation/clips_DIR.json by the model].")
 @click.option("--runtime", type=click.Choice(["tflm", "litert"]), default="tflm",
-              show_default=True, help="Interpreter for --stream.")
-def evaluate_command(spec, tflite, stream, stream_data, stream_scale, runtime):
-    """Clip metrics of SPEC on its voice-held-out test split (JSON + plots), or with
-    --stream, FRR / false accepts per hour and their curve over thresholds."""
+              show_default=True, help="Interpreter for --stream and --clips.")
+def evaluate_command(spec, tflite, stream, stream_data, stream_scale, clips, negatives,
+                     keyword, snrs, out, runtime):
+    """Clip metrics of SPEC on its voice-held-out test split (JSON + plots); with
+    --stream, FRR / false accepts per hour and their curve over thresholds; with --clips,
+    detection and false-fire rates on recordings (95 % intervals)."""
+    if clips:
+        from kwstiny.stream.clip_evaluation import evaluate_clips
+        try:
+            levels = tuple(float(v) for v in snrs.split(",") if v.strip())
+        except ValueError:
+            raise click.BadParameter(f"{snrs!r}: give SNRs in dB separated by commas",
+                                     param_hint="--snr") from None
+        evaluate_clips(spec, clips, negatives=tuple(negatives), keyword=keyword, snrs=levels,
+                       runtime=runtime, out=out)
+        return
+    if negatives or keyword or out:
+        raise click.UsageError("--negatives, --keyword and --out go with --clips")
     if stream:
         from kwstiny.stream.evaluation import evaluate_stream
         evaluate_stream(spec, runtime=runtime, data=stream_data, scale=stream_scale)
