@@ -155,6 +155,21 @@ def evaluate_command(spec, tflite, stream, stream_data, stream_scale, clips, neg
     evaluate(_spec(spec), tflite=tflite)
 
 
+@main.command("calibrate")
+@click.argument("model")
+@click.option("--target-fa-per-hour", type=click.FloatRange(min=0), default=0.5,
+              show_default=True, help="Most false accepts per hour on the validation streams.")
+@click.option("--scale", type=click.Choice(["full", "demo", "test"]),
+              help="Validation stream scale [default: the spec's dataset scale].")
+@click.option("--runtime", type=click.Choice(["tflm", "litert"]), default="tflm",
+              show_default=True)
+def calibrate_command(model, target_fa_per_hour, scale, runtime):
+    """Choose MODEL's detection threshold on long audio of its validation voices (never
+    the test split) and write it into the .tflite's metadata."""
+    from kwstiny.stream.calibrate import calibrate
+    calibrate(model, target_fa_per_hour=target_fa_per_hour, scale=scale, runtime=runtime)
+
+
 def _detection_options(command):
     """--threshold / --suppression / --window / --count / --latency: override the
     detection settings the model carries in its metadata."""

@@ -1,0 +1,98 @@
+"""`kwstiny calibrate MODEL`: choose the detection threshold on validation voices.
+
+The threshold is the one setting a user feels most, and the test split (and any real
+recordings) must not choose it. Here the model runs over long audio spoken only by the
+voices of its dataset's *validation* split (the keyword recipe's stream recipe with
+`held_out_split="validation"`): keyword conversations and keyword-free speech with
+confusable words over noise. The chosen threshold is the lowest one (so the fewest
+misses) whose false accepts per hour on that audio stay at or below the target; it is
+written into the .tflite's metadata, and the curve into evaluation/calibration.json.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from pathlib import Path
+
+from kwstiny import paths
+from kwstiny.errors import KwstinyError
+from kwstiny.progress import console
+from kwstiny.stats import poisson_rate, wilson
+
+
+def validation_stream_recipe(spec):
+    """The long-audio recipe of the spec's keyword data, spoken by validation voices."""
+    from kwstiny.data.keyword_recipe import keyword_stream_recipe
+    from kwstiny.data.recipes import load_recipe
+
+    source = spec.dataset.source
+    training = load_recipe(source) if isinstance(source, str) else source
+    if not any(getattr(c, "keyword", "") for c in getattr(training, "classes", ())):
+        raise KwstinyError(f"spec {spec.name}: its dataset {source!r} is not a keyword recipe, "
+                           f"so kwstiny cannot make validation streams for it")
+    label = next(c.label for c in training.classes if c.keyword)
+    return keyword_stream_recipe(
+        training, name=f"{label}_stream_validation", held_out_split="validation",
+        validation_fraction=spec.dataset.validation_fraction,
+        test_fraction=spec.dataset.test_fraction, seed=5151)
+
+
+def choose_threshold(curve: list[dict], target_fa_per_hour: float) -> dict:
+    """The lowest threshold whose FA/h is at most the target (255 if none is)."""
+    for point in curve:
+        if point["false_accepts_per_hour"] is not None and \
+                point["false_accepts_per_hour"] <= target_fa_per_hour:
+            return point
+    return curve[-1]
+
+
+def calibrate(model: str, target_fa_per_hour: float = 0.5, scale: str | None = None,
+              runtime: str = "tflm") -> dict:
+    from kwstiny.data.long_audio import load_streams
+    from kwstiny.inference import open_tflite
+    from kwstiny.spec import load_spec
+    from kwstiny.stream.evaluation import score_streams, threshold_curve
+    from kwstiny.stream.loop import StreamClassifier
+    from kwstiny.tflite import read_metadata, write_metadata
+
+    if target_fa_per_hour < 0:
+        raise KwstinyError(f"--target-fa-per-hour {target_fa_per_hour}: give a rate >= 0")
+    tflite, path = open_tflite(model, runtime)
+    metadata = tflite.metadata
+    spec = load_spec(metadata.get("name", ""))
+    recipe = validation_stream_recipe(spec)
+    scale = scale or spec.dataset.scale
+    root = recipe.prepare(scale)
+    classifier = StreamClassifier(tflite)
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    out = path.parent / "evaluation"
+    streams = score_streams(classifier, load_streams(root), out / "calibration_scores",
+                            runtime, digest)
+    # Per-class thresholds would override the one chosen here: calibrate them away.
+    settings = dataclasses.replace(classifier.detection, class_thresholds={})
+    curve = threshold_curve(classifier.classes, settings, streams)
+    chosen = choose_threshold(curve, target_fa_per_hour)
+    hours = sum(s.duration_s for s in streams) / 3600
+    result = {
+        "model": str(path), "data": {"recipe": recipe.name, "scale": scale, "root": str(root),
+                                     "voices": "validation split", "hours": hours},
+        "target_false_accepts_per_hour": target_fa_per_hour,
+        "previous_threshold": metadata.get("detection_threshold"),
+        "threshold": chosen["threshold"],
+        "frr": wilson(chosen["missed"], chosen["keywords"]),
+        "false_accepts_per_hour": poisson_rate(chosen["false_accepts"], hours),
+        "curve": curve,
+    }
+    new = {**read_metadata(data), "detection_threshold": chosen["threshold"],
+           "class_thresholds": {}}
+    paths.write_bytes(path, write_metadata(data, new))
+    paths.write_json(out / "calibration.json", result)
+    console.print(
+        f"{path.name}: threshold {chosen['threshold']} (was {result['previous_threshold']}) on "
+        f"{hours:.2f} h of validation-voice streams: FRR {chosen['missed']}/{chosen['keywords']}, "
+        f"{chosen['false_accepts']} false accepts ({chosen['false_accepts_per_hour']:.2f}/h, "
+        f"target {target_fa_per_hour}/h); wrote the threshold into the model's metadata and "
+        f"{out / 'calibration.json'}")
+    return result

@@ -1,0 +1,52 @@
+"""`kwstiny calibrate`: the detection threshold comes from validation voices, never the
+test split, and lands in the model's metadata."""
+
+import pytest
+from click.testing import CliRunner
+
+from kwstiny import tflite
+from kwstiny.cli import main
+from kwstiny.data.long_audio import held_out_voices
+from kwstiny.data.recipes import load_recipe
+from kwstiny.data.synth import voices
+from kwstiny.spec import load_spec
+from kwstiny.stream.calibrate import choose_threshold, validation_stream_recipe
+
+
+def test_choose_threshold_takes_the_lowest_within_the_target():
+    curve = [{"threshold": t, "false_accepts_per_hour": fa}
+             for t, fa in enumerate([9.0, 4.0, 0.6, 0.5, 0.0, 0.0])]
+    assert choose_threshold(curve, 0.5)["threshold"] == 3
+    assert choose_threshold(curve, 0.0)["threshold"] == 4
+    assert choose_threshold(curve, 100)["threshold"] == 0
+
+
+def test_validation_streams_use_only_validation_voices():
+    spec = load_spec("keyword_spotting_alexa")
+    validation = validation_stream_recipe(spec)
+    test = load_recipe("alexa_stream")
+    listing = voices(tuple(validation.engines))
+    speak_validation = {v.id for v in held_out_voices(validation, listing)}
+    speak_test = {v.id for v in held_out_voices(test, listing)}
+    assert validation.held_out_split == "validation" and test.held_out_split == "test"
+    assert speak_validation and speak_test and not speak_validation & speak_test
+    # Both engines speak in the validation streams.
+    assert {i.split(".")[0] for i in speak_validation} == {"espeak-ng", "flite"}
+
+
+@pytest.mark.slow
+def test_calibrate_writes_the_chosen_threshold(tenet12_int8, tmp_path, use_session_home):
+    model = tmp_path / "model.tflite"
+    model.write_bytes(tenet12_int8.read_bytes())
+    result = CliRunner().invoke(main, ["calibrate", str(model), "--scale", "test",
+                                       "--target-fa-per-hour", "0"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    import json
+    report = json.loads((tmp_path / "evaluation" / "calibration.json").read_text())
+    chosen = report["threshold"]
+    assert tflite.read_metadata(model)["detection_threshold"] == chosen
+    curve = {p["threshold"]: p for p in report["curve"]}
+    assert curve[chosen]["false_accepts"] == 0 or chosen == 255
+    if chosen > 0:  # one step lower would break the target
+        assert curve[chosen - 1]["false_accepts"] > 0
+    assert report["data"]["voices"] == "validation split"
