@@ -48,6 +48,8 @@ class DatasetSpec:
     cropped_keyword_range: tuple[float, float] = (0.2, 0.5)
     # Subset list (one sample id per line) written by `kwstiny dataset select`; "" = all.
     subset_file: str = ""
+    # Folders of class subfolders whose clips join the train split only (hard negatives).
+    extra_folders: tuple[str, ...] = ()
 
     def __post_init__(self):
         own = "dataset"
@@ -182,6 +184,17 @@ class TrainSpec:
     # Start each residual block as the identity: the norm that ends a residual branch
     # starts with gamma 0.
     zero_gamma_residual: bool = False
+    # Hard negatives (kwstiny.hard_negatives): after the fit, this many rounds of mining
+    # the model's own high-scoring windows on keyword-free audio of the training voices
+    # (at hard_negative_scale, "" = the dataset's), each adding at most
+    # hard_negative_clips windows scoring >= hard_negative_score (0-255) to the unknown
+    # class, then hard_negative_epochs epochs at hard_negative_learning_rate.
+    hard_negative_rounds: int = 0
+    hard_negative_epochs: int = 3
+    hard_negative_learning_rate: float = 2e-4
+    hard_negative_score: int = 128
+    hard_negative_clips: int = 1000
+    hard_negative_scale: str = ""
 
     def __post_init__(self):
         own = "train"
@@ -198,6 +211,15 @@ class TrainSpec:
         check(self.weight_decay >= 0, own, "weight_decay", self.weight_decay, ">= 0")
         check(0 <= self.label_smoothing < 1, own, "label_smoothing", self.label_smoothing,
               "0 <= label_smoothing < 1")
+        for name in ("hard_negative_rounds", "hard_negative_epochs", "hard_negative_clips"):
+            check(isinstance(getattr(self, name), int) and getattr(self, name) >= 0, own, name,
+                  getattr(self, name), "an integer >= 0")
+        check(0 <= self.hard_negative_score <= 255, own, "hard_negative_score",
+              self.hard_negative_score, "a score 0 to 255")
+        check(self.hard_negative_learning_rate > 0, own, "hard_negative_learning_rate",
+              self.hard_negative_learning_rate, "> 0")
+        check(self.hard_negative_scale in ("", "full", "demo", "test"), own,
+              "hard_negative_scale", self.hard_negative_scale, "'', 'full', 'demo' or 'test'")
         check(self.mixup_alpha >= 0, own, "mixup_alpha", self.mixup_alpha, ">= 0 (0 = off)")
         check(len(self.learning_rate_steps) >= 1 and all(
             w > 0 and lr > 0 for w, lr in self.learning_rate_steps), own,

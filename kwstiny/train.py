@@ -151,8 +151,11 @@ def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
                                f"{len(history) + 1}; the last finished epoch is kept in "
                                f"{state_store.folder} and the best in {run_dir / BEST_WEIGHTS}")
         plot_history(history, run_dir / "training_history.png")
-        summary = {"spec": spec.name, "epochs": len(history), "best": best,
-                   "train_seconds": round(time.time() - started, 1)}
+        summary = {"spec": spec.name, "epochs": len(history), "best": best}
+        if spec.train.hard_negative_rounds:
+            from kwstiny.hard_negatives import run_rounds
+            summary["hard_negatives"] = run_rounds(spec, model, run_dir)
+        summary["train_seconds"] = round(time.time() - started, 1)
         paths.write_json(run_dir / "train_summary.json", summary)
         if evaluate_after:
             from kwstiny.evaluate import evaluate

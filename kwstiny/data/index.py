@@ -155,8 +155,9 @@ def _resolve_source(source, scale: str, progress: bool, workers: int | None) -> 
 
 
 def index_folder(root: str | os.PathLike, dataset_spec, sample_rate: int,
-                 source: str | None = None) -> DatasetIndex:
-    """Index a folder of class subfolders (see the module notes) for `dataset_spec`."""
+                 source: str | None = None, every_class: bool = True) -> DatasetIndex:
+    """Index a folder of class subfolders (see the module notes) for `dataset_spec`;
+    without `every_class`, a folder may hold only some of the classes."""
     # Absolute paths: clips are read later, maybe from another working directory.
     root = Path(root).expanduser().resolve()
     classes = tuple(dataset_spec.classes)
@@ -206,7 +207,7 @@ def index_folder(root: str | os.PathLike, dataset_spec, sample_rate: int,
         clips = _cap(clips, dataset_spec.max_clips_per_class)
     labels = {c.label for c in clips}
     missing = [c for c in classes if c not in labels and not c.startswith("_")]
-    if missing:
+    if missing and every_class:
         raise KwstinyError(f"dataset {source or root} has no clips for class "
                            f"{', '.join(repr(m) for m in missing)}; its subfolders: "
                            f"{', '.join(sorted(present))}")

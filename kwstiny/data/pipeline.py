@@ -10,6 +10,7 @@ have seen.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import multiprocessing
@@ -34,14 +35,20 @@ class SpecData:
     """The clips of one spec, split and labelled, with their decoded audio."""
 
     def __init__(self, spec: ModelSpec, progress=None):
-        from kwstiny.data.index import load_index
+        from kwstiny.data.index import index_folder, load_index
 
         self.spec = spec
         self.classes = list(spec.classes)
         self.index = load_index(spec.dataset, spec.frontend.sample_rate_hz)
         unknown = spec.dataset.unknown_class
         self.clips, self.labels = [], []
-        for clip in self.index.clips:
+        # Extra folders are training-only and taken whole (no subset list, no cap).
+        whole = dataclasses.replace(spec.dataset, subset_file="", max_clips_per_class=0)
+        extra = [dataclasses.replace(c, split="train")
+                 for folder in spec.dataset.extra_folders
+                 for c in index_folder(folder, whole, spec.frontend.sample_rate_hz,
+                                       every_class=False).clips]
+        for clip in self.index.clips + extra:
             label = clip.label if clip.label in self.classes else unknown
             if label is None:
                 continue
