@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential cmake            # the frontend extension and the host firmware
   espeak-ng flite                  # synthetic speech for the datasets
+  festival festvox-italp16k festvox-itapc16k festvox-ca-ona-hts festvox-czech-dita \
+  festvox-czech-machac festvox-suopuhe-lj festvox-suopuhe-mv festvox-ru  # accented voices
+  festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts  # reserved: evaluation only
   libsndfile1 libportaudio2        # soundfile, sounddevice
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib  # Cortex-M33
   qemu-system-arm                  # the emulated Cortex-M33 board

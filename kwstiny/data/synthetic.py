@@ -53,6 +53,10 @@ def plan_jobs(recipe: SynthesisRecipe, scale: str,
         if not voice_lists.get(engine):
             raise KwstinyError(f"{engine} has no usable English voice here; recipe "
                                f"{recipe.name} needs one")
+    reserved = sorted(v.id for e in engines for v in voice_lists[e] if v.evaluation_only)
+    if reserved:
+        raise KwstinyError(f"recipe {recipe.name}: voices {', '.join(reserved)} are reserved "
+                           f"for evaluation and never used to make training data")
     jobs = []
     for class_index, cls in enumerate(recipe.classes):
         n = recipe.counts[scale][cls.label]
