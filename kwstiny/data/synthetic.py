@@ -24,6 +24,7 @@ import numpy as np
 from kwstiny.data.audio import write_wav
 from kwstiny.data.index import MANIFEST_FILE, NOISE_FOLDER
 from kwstiny.data.noise import make_noise
+from kwstiny.data.perturb import perturb_voice
 from kwstiny.data.recipes import SynthesisRecipe, keyword_split
 from kwstiny.data.synth import Voice, synthesize, voices
 from kwstiny.errors import KwstinyError
@@ -130,12 +131,22 @@ def render_clip(job: dict, recipe: SynthesisRecipe) -> tuple[np.ndarray, dict]:
     start, end = speech_bounds(audio, rate)
     if end <= start:
         raise KwstinyError(f"{voice.id} produced silence for {job['text']!r}")
-    first = max(0, start - int(rng.uniform(*recipe.pad_ms) * rate / 1000))
-    last = min(len(audio), end + int(rng.uniform(*recipe.pad_ms) * rate / 1000))
     info: dict = {}
     if job["keyword"]:
         kw_start, kw_end = keyword_bounds(job["text"], job["keyword"], speak, start, end,
                                           rate)
+    if recipe.perturbation is not None:
+        # Its own generator, so that clips without perturbation stay as they were.
+        before = len(audio)
+        audio, info["perturbation"] = perturb_voice(
+            audio, rate, np.random.default_rng([job["seed"], 1]), recipe.perturbation)
+        if len(audio) != before:  # a tempo change moves every bound in proportion
+            start, end = (int(b * len(audio) / before) for b in (start, end))
+            if job["keyword"]:
+                kw_start, kw_end = (int(b * len(audio) / before) for b in (kw_start, kw_end))
+    first = max(0, start - int(rng.uniform(*recipe.pad_ms) * rate / 1000))
+    last = min(len(audio), end + int(rng.uniform(*recipe.pad_ms) * rate / 1000))
+    if job["keyword"]:
         limit = int(recipe.keyword_window_ms * rate / 1000)
         if last - first > limit:
             # Any window of the limit that keeps the keyword (plus a margin) whole.
