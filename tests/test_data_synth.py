@@ -209,3 +209,49 @@ def test_missing_festival_names_the_apt_packages(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(KwstinyError, match="sudo apt-get install festival festvox-"):
         synthesize("alexa", Voice("festival", "pc_diphone"), 16000)
+
+
+# GnuSpeech (npm, run by Node.js) ---------------------------------------------------------
+
+def test_gnuspeech_voices_speak_with_their_own_tract():
+    _require("gnuspeech")
+    assert [v.id for v in synth.voices(("gnuspeech",))["gnuspeech"]] == [
+        "gnuspeech.male", "gnuspeech.female", "gnuspeech.large_child", "gnuspeech.small_child"]
+    text = "this is a test of the pitch of my voice"
+    f0 = {name: median_f0(synthesize(text, Voice("gnuspeech", name), 16000), 16000)
+          for name in ("male", "female", "small_child")}
+    assert f0["male"] < 160 < f0["female"] < f0["small_child"]
+
+
+def test_gnuspeech_word_speed_pitch_and_repeatability():
+    _require("gnuspeech")
+    voice = Voice("gnuspeech", "female")
+    audio = synthesize("computer", voice, 16000)
+    assert audio.dtype == np.float32 and 0.3 < len(audio) / 16000 < 2.0
+    assert 0.05 < np.abs(audio).max() <= 1.0
+    assert np.array_equal(audio, synthesize("computer", voice, 16000))  # no random intonation
+    text = "the quick brown fox jumps over the lazy dog"
+    assert len(synthesize(text, voice, 16000, speed=0.7)) > 1.5 * len(
+        synthesize(text, voice, 16000, speed=1.4))
+    low = median_f0(synthesize(text, voice, 16000, pitch=0.75), 16000)
+    high = median_f0(synthesize(text, voice, 16000, pitch=1.35), 16000)
+    assert high > 1.25 * low
+
+
+def test_gnuspeech_from_threads():
+    _require("gnuspeech")  # one Node process serves the threads in turn
+    from concurrent.futures import ThreadPoolExecutor
+    words = ["alexa", "computer", "jarvis", "hello"]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda w: synthesize(w, Voice("gnuspeech", "male"), 16000),
+                                 words))
+    for word, audio in zip(words, together):
+        assert np.array_equal(audio, synthesize(word, Voice("gnuspeech", "male"), 16000))
+
+
+def test_missing_gnuspeech_says_how_to_install(tmp_path, monkeypatch):
+    monkeypatch.setenv("KWSTINY_NODE_MODULES", str(tmp_path))
+    with pytest.raises(KwstinyError, match="npm install --prefix .* @echogarden/gnuspeech-wasm"):
+        synthesize("alexa", Voice("gnuspeech", "male"), 16000)
+    with pytest.raises(KwstinyError, match="has no voice 'baby'"):
+        synth.gnuspeech.speak("alexa", "baby", 1.0, 1.0)

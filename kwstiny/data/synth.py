@@ -1,4 +1,4 @@
-"""Speech synthesis with espeak-ng, flite and festival (subprocesses) and SVOX Pico.
+"""Speech synthesis: espeak-ng, flite, festival (subprocesses), SVOX Pico, GnuSpeech.
 
 A voice's identity is engine + voice + variant (`espeak-ng.en-us.klatt`, `flite.slt`):
 that is the "speaker" a synthetic dataset is split by. Speed and pitch are factors
@@ -18,11 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 import soundfile
 
-from kwstiny.data import festival, pico
+from kwstiny.data import festival, gnuspeech, pico
 from kwstiny.data.audio import resample, to_float32
 from kwstiny.errors import KwstinyError
 
-ENGINES = ("espeak-ng", "flite", "pico", "festival")
+ENGINES = ("espeak-ng", "flite", "pico", "festival", "gnuspeech")
 APT_PACKAGES = {"espeak-ng": "espeak-ng", "flite": "flite"}
 # Voices the project keeps for held-out evaluation: never listed for training (by Voice.id).
 # Note: festival's kal_diphone is the same speaker as flite's kal/kal16, and
@@ -61,7 +61,7 @@ class Voice:
     def pitch_adjustable(self) -> bool:
         if self.engine == "flite":
             return self.name in FLITE_DEFAULT_F0_HZ
-        return self.engine in ("espeak-ng", "pico")
+        return self.engine in ("espeak-ng", "pico", "gnuspeech")
 
     @property
     def evaluation_only(self) -> bool:
@@ -78,6 +78,8 @@ def require_engine(engine: str) -> str:
         return pico.require().__name__
     if engine == "festival":
         return festival.require()
+    if engine == "gnuspeech":
+        return gnuspeech.require()[0]
     path = shutil.which(engine)
     if path is None:
         raise KwstinyError(
@@ -190,6 +192,11 @@ def festival_voices() -> tuple[Voice, ...]:
     return tuple(found)
 
 
+def gnuspeech_voices() -> tuple[Voice, ...]:
+    """GnuSpeech's articulatory voices: male, female and two children."""
+    return tuple(Voice("gnuspeech", name) for name in gnuspeech.VOICE_NAMES)
+
+
 def evaluation_voices() -> tuple[Voice, ...]:
     """The reserved voices that are installed here, for the project's held-out tests."""
     try:
@@ -201,7 +208,7 @@ def evaluation_voices() -> tuple[Voice, ...]:
 def voices(engines: tuple[str, ...] = ENGINES) -> dict[str, tuple[Voice, ...]]:
     """Every voice identity per engine that training may use (EVALUATION_ONLY left out)."""
     listing = {"espeak-ng": espeak_voices, "flite": flite_voices, "pico": pico_voices,
-               "festival": festival_voices}
+               "festival": festival_voices, "gnuspeech": gnuspeech_voices}
     for engine in engines:
         require_engine(engine)
     return {engine: tuple(v for v in listing[engine]() if not v.evaluation_only)
@@ -223,9 +230,12 @@ def synthesize(text: str, voice: Voice, sample_rate: int, speed: float = 1.0,
     if not (0.2 <= speed <= 4.0) or not (0.2 <= pitch <= 4.0):
         raise KwstinyError(f"speed {speed} / pitch {pitch} out of range: factors 0.2 to 4.0")
     what = f"{voice.engine} voice {voice.id} saying {text!r}"
-    if voice.engine in ("pico", "festival"):  # they give samples, not a wav file
-        samples, rate = (pico.speak(text, voice.name, speed, pitch) if voice.engine == "pico"
-                         else festival.speak(text, voice.name, speed))
+    if voice.engine in ("pico", "festival", "gnuspeech"):  # in-process or their own runner
+        if voice.engine == "festival":
+            samples, rate = festival.speak(text, voice.name, speed)
+        else:
+            samples, rate = (pico if voice.engine == "pico" else gnuspeech).speak(
+                text, voice.name, speed, pitch)
         return np.clip(resample(to_float32(samples), rate, sample_rate), -1.0, 1.0)
     exe = require_engine(voice.engine)
     if voice.engine == "espeak-ng":
