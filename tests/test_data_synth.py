@@ -199,10 +199,32 @@ def test_festival_speaks_a_word(name):
 
 def test_festival_failure_is_a_clear_error():
     _require("festival")
-    with pytest.raises(KwstinyError, match="unbound variable : voice_nosuch"):
+    with pytest.raises(KwstinyError, match="festival has no voice 'nosuch' here; voices: "):
         synthesize("alexa", Voice("festival", "nosuch"), 16000)
-    with pytest.raises(KwstinyError, match="not a voice name"):
-        synthesize("alexa", Voice("festival", "a) (quit"), 16000)
+    with pytest.raises(KwstinyError, match="has no voice"):
+        synthesize("alexa", Voice("festival", "pc_diphone) (quit"), 16000)
+
+
+def test_festival_voice_that_fails_to_load_never_speaks_as_the_default(monkeypatch):
+    _require("festival")  # festival falls back to kal_diphone, which is reserved
+    installed = synth.festival.installed_voices() + ("broken_voice",)
+    monkeypatch.setattr(synth.festival, "installed_voices", lambda: installed)
+    with pytest.raises(KwstinyError, match="festival wrote no audio"):
+        synthesize("alexa", Voice("festival", "broken_voice"), 16000)
+
+
+def test_festival_says_any_text_and_repeats_itself():
+    _require("festival")
+    voices = [n for n in ("pc_diphone", "lp_diphone") if n in synth.festival.installed_voices()]
+    if len(voices) < 2:
+        pytest.skip("needs festvox-itapc16k and festvox-italp16k")
+    first = synthesize("computer", Voice("festival", voices[0]), 16000)
+    # Quotes, backslashes and Scheme are read as text, not code.
+    odd = synthesize('say "hi" \\ (quit) now', Voice("festival", voices[0]), 16000)
+    assert len(odd) > 0.5 * 16000
+    synthesize("something else entirely", Voice("festival", voices[1]), 16000, speed=0.8)
+    again = synthesize("computer", Voice("festival", voices[0]), 16000)
+    assert np.array_equal(first, again)
 
 
 def test_missing_festival_names_the_apt_packages(tmp_path, monkeypatch):

@@ -180,16 +180,9 @@ def pico_voices() -> tuple[Voice, ...]:
 def festival_voices() -> tuple[Voice, ...]:
     """Every installed festival voice that speaks the probe sentence, reserved ones included
     (`voices()` leaves those out)."""
-    found = []
-    for name in festival.installed_voices():
-        voice = Voice("festival", name)
-        try:
-            audio = synthesize(_PROBE_TEXT, voice, 16000)
-        except KwstinyError:
-            continue
-        if len(audio) > 16000:  # a voice without English text rules says next to nothing
-            found.append(voice)
-    return tuple(found)
+    spoken = festival.probe_voices(_PROBE_TEXT)
+    # A voice without text rules for Latin letters says next to nothing.
+    return tuple(Voice("festival", name) for name, seconds in spoken.items() if seconds > 1.0)
 
 
 def gnuspeech_voices() -> tuple[Voice, ...]:
