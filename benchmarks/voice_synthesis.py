@@ -4,19 +4,24 @@ and what voice perturbation (WORLD) adds per clip.
 For each engine, a few of its voices (spread over its list) say a few keyword-sized texts
 at 16 kHz; each clip is timed once after a warm-up call (wall clock: the subprocess
 engines' CPU is not in this process). Then each clip is perturbed with the default
-VoicePerturbation (probability 1) and timed (wall and this process's CPU). Writes
-benchmarks/results/voice_synthesis.json.
+VoicePerturbation (probability 1) and timed (wall and this process's CPU). With
+--dataset, the synthetic_alexa recipe at one scale is made three ways in a temporary
+KWSTINY_HOME (as it is; with every engine; with every engine and perturbation) and timed.
+Writes benchmarks/results/voice_synthesis.json.
 
-    python benchmarks/voice_synthesis.py [--voices 6]
+    python benchmarks/voice_synthesis.py [--voices 6] [--dataset test]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,6 +29,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from kwstiny.data.recipes import load_recipe  # noqa: E402
+from kwstiny.data.synthetic import build_dataset  # noqa: E402
 from kwstiny.data.perturb import VoicePerturbation, perturb_voice  # noqa: E402
 from kwstiny.data.synth import (ENGINES, EVALUATION_ONLY, evaluation_voices,  # noqa: E402
                                 synthesize, voices)
@@ -33,6 +40,9 @@ from kwstiny.paths import write_json  # noqa: E402
 OUT = Path(__file__).parent / "results" / "voice_synthesis.json"
 TEXTS = ("computer", "hey jarvis", "alexa, what time is it")
 RATE = 16000
+# Engine shares for the "every engine" datasets (an example, not a tuned choice).
+ALL_ENGINES = {"espeak-ng": 0.55, "flite": 0.1, "pico": 0.15, "festival": 0.08,
+               "gnuspeech": 0.12}
 
 
 def spread(items: tuple, n: int) -> list:
@@ -73,9 +83,35 @@ def measure_engine(engine: str, listed: tuple, n_voices: int, settings) -> dict:
     }
 
 
+def measure_datasets(scale: str) -> dict:
+    base = load_recipe("synthetic_alexa")
+    variants = {
+        "as_is": base,
+        "every_engine": dataclasses.replace(base, engines=ALL_ENGINES),
+        "every_engine_perturbed": dataclasses.replace(
+            base, engines=ALL_ENGINES, perturbation=VoicePerturbation()),
+    }
+    results = {"scale": scale, "engines": ALL_ENGINES, "workers": os.cpu_count()}
+    with tempfile.TemporaryDirectory(prefix="kwstiny_voices_bench_") as home:
+        for name, recipe in variants.items():
+            load = os.getloadavg()[0]
+            began = time.perf_counter()
+            root = build_dataset(recipe, scale, progress=False, root=Path(home) / name)
+            seconds = time.perf_counter() - began
+            summary = json.loads((root / "dataset.json").read_text())
+            clips = sum(summary["clips"].values())
+            results[name] = {"seconds": round(seconds, 1), "clips": clips,
+                             "clips_per_second": round(clips / seconds, 2),
+                             "voices_used": summary["voices_used"],
+                             "load_average_at_start": round(load, 2)}
+            print(name, results[name], flush=True)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voices", type=int, default=6, help="voices timed per engine")
+    parser.add_argument("--dataset", default=None, help="also time a synthetic_alexa scale")
     args = parser.parse_args()
     settings = VoicePerturbation(probability=1.0)
     results: dict = {
@@ -95,6 +131,8 @@ def main() -> None:
         results["engines"][engine] = measure_engine(engine, listed, args.voices, settings)
         print(engine, results["engines"][engine], flush=True)
     results["training_voices_total"] = sum(e["voices"] for e in results["engines"].values())
+    if args.dataset:
+        results["dataset"] = measure_datasets(args.dataset)
     write_json(OUT, results)
     print(f"wrote {OUT}")
 
