@@ -126,6 +126,7 @@ def test_pico_speaks_a_word(name):
     assert audio.dtype == np.float32 and 0.3 < len(audio) / 16000 < 2.0
     assert 0.05 < np.abs(audio).max() <= 1.0
     assert abs(len(synthesize("computer", Voice("pico", name), 8000)) * 2 - len(audio)) <= 2
+    assert np.array_equal(audio, synthesize("computer", Voice("pico", name), 16000))
 
 
 def test_pico_speed_and_pitch():
