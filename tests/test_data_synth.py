@@ -282,3 +282,18 @@ def test_missing_gnuspeech_says_how_to_install(tmp_path, monkeypatch):
         synthesize("alexa", Voice("gnuspeech", "male"), 16000)
     with pytest.raises(KwstinyError, match="has no voice 'baby'"):
         synth.gnuspeech.speak("alexa", "baby", 1.0, 1.0)
+
+
+def test_kept_engine_processes_stop_and_start_again():
+    for engine in ("festival", "gnuspeech"):
+        _require(engine)
+    festival_voice, node_voice = Voice("festival", "pc_diphone"), Voice("gnuspeech", "male")
+    if "pc_diphone" not in synth.festival.installed_voices():
+        pytest.skip("needs festvox-itapc16k")
+    before = (synthesize("hello", festival_voice, 16000), synthesize("hello", node_voice, 16000))
+    processes = [synth.festival._sessions["pc_diphone"].process, synth.gnuspeech._server._process]
+    synth.close_engines()
+    assert all(p.poll() is not None for p in processes)  # stopped: their memory is back
+    assert not synth.festival._sessions
+    after = (synthesize("hello", festival_voice, 16000), synthesize("hello", node_voice, 16000))
+    assert all(np.array_equal(a, b) for a, b in zip(before, after))

@@ -128,6 +128,7 @@ class _Session:
     def say(self, text: str, speed: float, what: str) -> np.ndarray:
         out = self.folder / "out.wav"
         with self.lock:
+            self.folder.mkdir(parents=True, exist_ok=True)
             if self.process is None or self.process.poll() is not None:
                 self.process = self._start()
             process = self.process
@@ -163,10 +164,12 @@ class _Session:
         return samples if samples.ndim == 1 else samples[:, 0]
 
     def close(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.stdin.close()
-            self.process.wait(timeout=10)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        with self.lock:  # after the request in progress
+            process, self.process = self.process, None
+            if process is not None and process.poll() is None:
+                process.stdin.close()
+                process.wait(timeout=10)
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 _sessions: dict[str, _Session] = {}
@@ -174,8 +177,12 @@ _sessions_lock = threading.Lock()
 
 
 @atexit.register
-def _close_sessions():
-    for session in list(_sessions.values()):
+def close_sessions() -> None:
+    """Stop every festival process (the next request starts its voice's again)."""
+    with _sessions_lock:
+        sessions = list(_sessions.values())
+        _sessions.clear()
+    for session in sessions:
         session.close()
 
 

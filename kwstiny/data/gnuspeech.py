@@ -91,13 +91,20 @@ class _Server:
         return base64.b64decode(answer["wav"])
 
     def close(self):
-        if self._process is not None and self._process.poll() is None:
-            self._process.stdin.close()
-            self._process.wait(timeout=10)
+        with self._lock:
+            process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.stdin.close()
+            process.wait(timeout=10)
 
 
 _server = _Server()
 atexit.register(_server.close)
+
+
+def close_server() -> None:
+    """Stop the Node process (the next request starts it again)."""
+    _server.close()
 
 
 def speak(text: str, name: str, speed: float, pitch: float) -> tuple[np.ndarray, int]:

@@ -210,6 +210,13 @@ def voices(engines: tuple[str, ...] = ENGINES) -> dict[str, tuple[Voice, ...]]:
 
 # Synthesis -------------------------------------------------------------------------------
 
+def close_engines() -> None:
+    """Stop the engine processes kept between requests (festival's, GnuSpeech's): about
+    100 MB each, not needed once a dataset is made. The next request starts them again."""
+    festival.close_sessions()
+    gnuspeech.close_server()
+
+
 def synthesize(text: str, voice: Voice, sample_rate: int, speed: float = 1.0,
                pitch: float = 1.0) -> np.ndarray:
     """Speak `text` with `voice`; mono float32 in [-1, 1] at `sample_rate` Hz.

@@ -26,7 +26,7 @@ from kwstiny.data.index import MANIFEST_FILE, NOISE_FOLDER
 from kwstiny.data.noise import make_noise
 from kwstiny.data.perturb import perturb_voice
 from kwstiny.data.recipes import SynthesisRecipe, keyword_split
-from kwstiny.data.synth import Voice, synthesize, voices
+from kwstiny.data.synth import Voice, close_engines, synthesize, voices
 from kwstiny.errors import KwstinyError
 from kwstiny.paths import dataset_cache, write_json, write_text
 from kwstiny.progress import progress_bar
@@ -257,6 +257,7 @@ def build_dataset(recipe: SynthesisRecipe, scale: str, workers: int | None = Non
                     future.cancel()
                 raise
         noise_files = _make_noise(recipe, scale, root, jobs, bar)
+    close_engines()
     records = [json.loads(line) for i in range(len(chunks))
                for line in _chunk_file(partial, i).read_text().splitlines() if line]
     write_text(root / MANIFEST_FILE, "".join(json.dumps(r) + "\n" for r in records))
