@@ -204,3 +204,30 @@ def test_recipe_clips_record_their_perturbation(tmp_path):
     for record in records:
         first = (root / record["path"]).read_bytes()
         assert first == (again / record["path"]).read_bytes()
+
+
+def test_tempo_in_a_recipe_moves_the_keyword_bounds_with_it(tmp_path):
+    from kwstiny.data.synthetic import build_dataset
+
+    def keyword_spans(recipe, name):
+        root = build_dataset(recipe, "test", workers=1, progress=False, root=tmp_path / name)
+        lines = (root / "manifest.jsonl").read_text().splitlines()
+        return {r["sample_id"]: r for r in map(json.loads, lines) if r["label"] == "alexa"}
+
+    faster = VoicePerturbation(probability=1.0, tempo_range=(1.25, 1.25), vtl_range=(1, 1),
+                               f0_scale_range=(1, 1), f0_span_range=(1, 1),
+                               f0_ramp_range=(0, 0), jitter_range=(0, 0),
+                               breathiness_range=(0, 0))
+    plain = keyword_spans(_recipe(), "plain")
+    fast = keyword_spans(_recipe(perturbation=faster), "fast")
+    assert plain.keys() == fast.keys()
+    compared = 0
+    for sample_id, record in plain.items():
+        if record["duration"] >= 1.2:  # cut to the keyword window: offsets differ
+            continue
+        compared += 1
+        span = record["keyword_end"] - record["keyword_start"]
+        fast_span = fast[sample_id]["keyword_end"] - fast[sample_id]["keyword_start"]
+        assert fast_span == pytest.approx(span / 1.25, abs=0.015)
+        assert fast[sample_id]["duration"] < record["duration"]
+    assert compared >= 2

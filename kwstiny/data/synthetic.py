@@ -136,14 +136,21 @@ def render_clip(job: dict, recipe: SynthesisRecipe) -> tuple[np.ndarray, dict]:
         kw_start, kw_end = keyword_bounds(job["text"], job["keyword"], speak, start, end,
                                           rate)
     if recipe.perturbation is not None:
-        # Its own generator, so that clips without perturbation stay as they were.
-        before = len(audio)
+        # Only the speech and the most padding a clip can keep are re-voiced (the engines'
+        # silences are 10-40 % of their output); its own generator, so that clips without
+        # perturbation stay as they were.
+        margin = int(recipe.pad_ms[1] * rate / 1000) + 1
+        low, high = max(0, start - margin), min(len(audio), end + margin)
         audio, info["perturbation"] = perturb_voice(
-            audio, rate, np.random.default_rng([job["seed"], 1]), recipe.perturbation)
-        if len(audio) != before:  # a tempo change moves every bound in proportion
-            start, end = (int(b * len(audio) / before) for b in (start, end))
-            if job["keyword"]:
-                kw_start, kw_end = (int(b * len(audio) / before) for b in (kw_start, kw_end))
+            audio[low:high], rate, np.random.default_rng([job["seed"], 1]), recipe.perturbation)
+        stretch = len(audio) / (high - low)  # a tempo change moves every bound in proportion
+
+        def moved(bound: int) -> int:
+            return int((bound - low) * stretch)
+
+        start, end = moved(start), moved(end)
+        if job["keyword"]:
+            kw_start, kw_end = moved(kw_start), moved(kw_end)
     first = max(0, start - int(rng.uniform(*recipe.pad_ms) * rate / 1000))
     last = min(len(audio), end + int(rng.uniform(*recipe.pad_ms) * rate / 1000))
     if job["keyword"]:
