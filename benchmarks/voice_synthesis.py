@@ -6,7 +6,8 @@ at 16 kHz; each clip is timed once after a warm-up call (wall clock: the subproc
 engines' CPU is not in this process). Then each clip is perturbed with the default
 VoicePerturbation (probability 1) and timed (wall and this process's CPU). With
 --dataset, the synthetic_alexa recipe at one scale is made three ways in a temporary
-KWSTINY_HOME (as it is; with every engine; with every engine and perturbation) and timed.
+KWSTINY_HOME (as it is; with every engine; with every engine and perturbation) and timed
+(wall, and CPU of this process and the engines' processes).
 Writes benchmarks/results/voice_synthesis.json.
 
     python benchmarks/voice_synthesis.py [--voices 6] [--dataset test]
@@ -19,6 +20,7 @@ import dataclasses
 import json
 import os
 import platform
+import resource
 import statistics
 import sys
 import tempfile
@@ -83,6 +85,15 @@ def measure_engine(engine: str, listed: tuple, n_voices: int, settings) -> dict:
     }
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children: the engines' subprocesses,
+    and festival's and GnuSpeech's kept processes, which build_dataset stops at its end
+    (on a shared machine this is the fair figure; wall time depends on the load)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def measure_datasets(scale: str) -> dict:
     base = load_recipe("synthetic_alexa")
     variants = {
@@ -95,13 +106,15 @@ def measure_datasets(scale: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="kwstiny_voices_bench_") as home:
         for name, recipe in variants.items():
             load = os.getloadavg()[0]
-            began = time.perf_counter()
+            began, cpu_began = time.perf_counter(), cpu_seconds()
             root = build_dataset(recipe, scale, progress=False, root=Path(home) / name)
-            seconds = time.perf_counter() - began
+            seconds, cpu = time.perf_counter() - began, cpu_seconds() - cpu_began
             summary = json.loads((root / "dataset.json").read_text())
             clips = sum(summary["clips"].values())
             results[name] = {"seconds": round(seconds, 1), "clips": clips,
                              "clips_per_second": round(clips / seconds, 2),
+                             "cpu_seconds": round(cpu, 1),
+                             "cpu_seconds_per_clip": round(cpu / clips, 4),
                              "voices_used": summary["voices_used"],
                              "load_average_at_start": round(load, 2)}
             print(name, results[name], flush=True)
