@@ -231,3 +231,11 @@ def test_tempo_in_a_recipe_moves_the_keyword_bounds_with_it(tmp_path):
         assert fast_span == pytest.approx(span / 1.25, abs=0.015)
         assert fast[sample_id]["duration"] < record["duration"]
     assert compared >= 2
+
+
+def test_loud_input_is_scaled_not_clipped(speech):
+    loud = speech / np.abs(speech).max()  # peaks at full scale
+    out = apply_factors(loud, RATE, {**NEUTRAL, "vtl": 1.15, "breathiness": 0.5},
+                        np.random.default_rng(0))
+    assert np.abs(out).max() <= 1.0
+    assert np.mean(np.abs(out) >= 0.999) < 1e-4  # no run of clipped samples

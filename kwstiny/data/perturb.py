@@ -96,7 +96,8 @@ def perturb_voice(audio: np.ndarray, sample_rate: int, rng: np.random.Generator,
 def apply_factors(audio: np.ndarray, sample_rate: int, factors: dict,
                   rng: np.random.Generator) -> np.ndarray:
     """`audio` re-voiced with `factors` (as `VoicePerturbation.draw` gives them); float32,
-    the same length unless the tempo changes, scaled to the original's RMS."""
+    the same length unless the tempo changes, scaled to the original's RMS (or less, to
+    keep its peak within 1)."""
     pw = _pyworld()
     x = np.asarray(audio, dtype=np.float64)
     if len(x) < MIN_SECONDS * sample_rate or not np.any(x):
@@ -122,7 +123,10 @@ def apply_factors(audio: np.ndarray, sample_rate: int, factors: dict,
     rms_in, rms_out = np.sqrt(np.mean(x ** 2)), np.sqrt(np.mean(y ** 2))
     if rms_out > 0:
         y *= rms_in / rms_out
-    return np.clip(y, -1.0, 1.0).astype(np.float32)
+    peak = np.abs(y).max()
+    if peak > 1.0:  # scaled down, not clipped: clipping would add distortion
+        y /= peak
+    return y.astype(np.float32)
 
 
 def shape_f0(f0: np.ndarray, scale: float, span: float, ramp_semitones: float,
