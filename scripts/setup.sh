@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential cmake            # the frontend extension and the host firmware
   espeak-ng flite                  # synthetic speech for the datasets
+  festival festvox-italp16k festvox-itapc16k festvox-ca-ona-hts festvox-czech-dita \
+  festvox-czech-machac festvox-suopuhe-lj festvox-suopuhe-mv festvox-ru  # accented voices
+  festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts  # reserved: evaluation only
   libsndfile1 libportaudio2        # soundfile, sounddevice
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib  # Cortex-M33
   qemu-system-arm                  # the emulated Cortex-M33 board
@@ -17,11 +20,19 @@ for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv python3-dev)
+# Node.js runs GnuSpeech (npm); a node that came from elsewhere is kept.
+command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "kwstiny setup: installing ${missing[*]}"
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# GnuSpeech's articulatory voices (npm, GPL-3.0) in .node/, where kwstiny looks for them.
+gnuspeech=@echogarden/gnuspeech-wasm@0.3.0
+if [ ! -f .node/node_modules/@echogarden/gnuspeech-wasm/wasm/gnuspeech.js ]; then
+  npm install --silent --no-audit --no-fund --prefix .node "$gnuspeech"
 fi
 
 if [ ! -x .venv/bin/python ]; then

@@ -31,7 +31,7 @@ def tiny_recipe(**changes):
 
 def test_full_plan_covers_every_voice_text_and_scale_size():
     recipe = load_recipe("synthetic_alexa")
-    voice_lists = synth.voices()
+    voice_lists = synth.voices(tuple(recipe.engines))
     jobs = plan_jobs(recipe, "full", voice_lists)
     keyword = [j for j in jobs if j["label"] == "alexa"]
     unknown = [j for j in jobs if j["label"] == "_unknown_"]
@@ -70,7 +70,24 @@ def test_recipe_validation():
     with pytest.raises(SettingError, match="counts"):
         tiny_recipe(counts={"test": {"alexa": 3}})
     with pytest.raises(SettingError, match="engines"):
-        tiny_recipe(engines={"festival": 1.0})
+        tiny_recipe(engines={"dectalk": 1.0})
+    with pytest.raises(SettingError, match="engines"):
+        tiny_recipe(engines={"pico": 0.0, "festival": 1.0})
+
+
+def test_new_engines_take_shares_and_reserved_voices_are_refused():
+    recipe = tiny_recipe(engines={"espeak-ng": 0.5, "pico": 0.3, "festival": 0.2})
+    lists = {"espeak-ng": (synth.Voice("espeak-ng", "en-us", "", "gmw/en-US"),),
+             "pico": (synth.Voice("pico", "en-GB"), synth.Voice("pico", "it-IT")),
+             "festival": (synth.Voice("festival", "pc_diphone"),)}
+    jobs = plan_jobs(recipe, "test", lists)
+    assert {j["engine"] for j in jobs} == {"espeak-ng", "pico", "festival"}
+    assert all(j["pitch"] == 1.0 for j in jobs if j["engine"] == "festival")
+    assert {j["group"] for j in jobs if j["engine"] == "pico"} == {"pico.en-GB", "pico.it-IT"}
+    # A reserved voice handed in by hand is refused, not trained on.
+    lists["festival"] += (synth.Voice("festival", "kal_diphone"),)
+    with pytest.raises(KwstinyError, match="festival.kal_diphone are reserved for evaluation"):
+        plan_jobs(recipe, "test", lists)
 
 
 def test_unknown_recipe_names_the_recipes_there_are():

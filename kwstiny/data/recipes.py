@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kwstiny.data.perturb import VoicePerturbation
 from kwstiny.errors import KwstinyError, check
 from kwstiny.paths import REPO_ROOT
 from kwstiny.pyfiles import FileCatalog, run_file
@@ -83,6 +84,8 @@ class SynthesisRecipe:
     noise_seconds: dict = field(default_factory=lambda: {"full": 60.0, "demo": 30.0,
                                                          "test": 3.0})
     babble_sentences: tuple[str, ...] = ()
+    # Per-clip voice perturbation (vocal-tract length, pitch contour, ...); None = off.
+    perturbation: VoicePerturbation | None = None
     seed: int = 1234
     description: str = ""
 
@@ -118,6 +121,8 @@ class SynthesisRecipe:
               "kinds among " + ", ".join(NOISE_KINDS))
         check(not self.noise_kinds or all(self.noise_seconds.get(s, 0) > 0 for s in self.counts),
               own, "noise_seconds", self.noise_seconds, "seconds > 0 for every scale in counts")
+        check(self.perturbation is None or isinstance(self.perturbation, VoicePerturbation),
+              own, "perturbation", self.perturbation, "None or a VoicePerturbation(...)")
         check("babble" not in self.noise_kinds or len(self.babble_sentences) > 0, own,
               "babble_sentences", self.babble_sentences, "sentences for the babble noise")
         # A keyword said inside another class's text would be a wrong label.
@@ -142,6 +147,8 @@ class SynthesisRecipe:
         """Everything that decides the output; its hash tells a cached dataset is current."""
         settings = dataclasses.asdict(self)
         settings.pop("description")
+        if settings["perturbation"] is None:  # datasets made before it existed stay current
+            settings.pop("perturbation")
         return settings
 
     def prepare(self, scale: str = "full", workers: int | None = None,

@@ -1,8 +1,9 @@
-"""Speech synthesis with espeak-ng and flite, run as subprocesses.
+"""Speech synthesis: espeak-ng, flite, festival (subprocesses), SVOX Pico, GnuSpeech.
 
 A voice's identity is engine + voice + variant (`espeak-ng.en-us.klatt`, `flite.slt`):
 that is the "speaker" a synthetic dataset is split by. Speed and pitch are factors
-(1.0 = the voice's default) mapped onto each engine's own controls.
+(1.0 = the voice's default) mapped onto each engine's own controls. Voices reserved for
+evaluation (EVALUATION_ONLY) can be synthesized but are never in a voice list for training.
 """
 
 from __future__ import annotations
@@ -17,11 +18,17 @@ from dataclasses import dataclass
 import numpy as np
 import soundfile
 
+from kwstiny.data import festival, gnuspeech, pico
 from kwstiny.data.audio import resample, to_float32
 from kwstiny.errors import KwstinyError
 
-ENGINES = ("espeak-ng", "flite")
+ENGINES = ("espeak-ng", "flite", "pico", "festival", "gnuspeech")
 APT_PACKAGES = {"espeak-ng": "espeak-ng", "flite": "flite"}
+# Voices the project keeps for held-out evaluation: never listed for training (by Voice.id).
+# Note: festival's kal_diphone is the same speaker as flite's kal/kal16, and
+# cmu_us_slt_arctic_hts the same speaker as flite's slt (other synthesis methods).
+EVALUATION_ONLY = frozenset({"festival.kal_diphone", "festival.ked_diphone",
+                             "festival.cmu_us_slt_arctic_hts", "piper.en_US-joe-medium"})
 
 # espeak-ng: words per minute at speed 1.0, and its 0-99 pitch scale at pitch 1.0.
 ESPEAK_RATE_WPM = 175
@@ -52,14 +59,27 @@ class Voice:
 
     @property
     def pitch_adjustable(self) -> bool:
-        return self.engine == "espeak-ng" or self.name in FLITE_DEFAULT_F0_HZ
+        if self.engine == "flite":
+            return self.name in FLITE_DEFAULT_F0_HZ
+        return self.engine in ("espeak-ng", "pico", "gnuspeech")
+
+    @property
+    def evaluation_only(self) -> bool:
+        return self.id in EVALUATION_ONLY
 
 
 def require_engine(engine: str) -> str:
-    """The engine's executable, or a KwstinyError naming the apt package that provides it."""
+    """The engine's executable (pico: its module's name), or a KwstinyError naming the
+    apt or pip package that provides it."""
     if engine not in ENGINES:
         raise KwstinyError(f"speech engine {engine!r} is not supported: use one of "
                            + ", ".join(ENGINES))
+    if engine == "pico":
+        return pico.require().__name__
+    if engine == "festival":
+        return festival.require()
+    if engine == "gnuspeech":
+        return gnuspeech.require()[0]
     path = shutil.which(engine)
     if path is None:
         raise KwstinyError(
@@ -151,29 +171,73 @@ def espeak_voices(with_variants: bool = True) -> tuple[Voice, ...]:
     return tuple(Voice(b.engine, b.name, v, b.file) for b in bases for v in variants)
 
 
+def pico_voices() -> tuple[Voice, ...]:
+    """Every SVOX Pico voice (en-US, en-GB, and four that read English with an accent)."""
+    return tuple(Voice("pico", name) for name in pico.voice_names())
+
+
+@functools.lru_cache(maxsize=None)
+def festival_voices() -> tuple[Voice, ...]:
+    """Every installed festival voice that speaks the probe sentence, reserved ones included
+    (`voices()` leaves those out)."""
+    spoken = festival.probe_voices(_PROBE_TEXT)
+    # A voice without text rules for Latin letters says next to nothing.
+    return tuple(Voice("festival", name) for name, seconds in spoken.items() if seconds > 1.0)
+
+
+def gnuspeech_voices() -> tuple[Voice, ...]:
+    """GnuSpeech's articulatory voices: male, female and two children."""
+    return tuple(Voice("gnuspeech", name) for name in gnuspeech.VOICE_NAMES)
+
+
+def evaluation_voices() -> tuple[Voice, ...]:
+    """The reserved voices that are installed here, for the project's held-out tests."""
+    try:
+        return tuple(v for v in festival_voices() if v.evaluation_only)
+    except KwstinyError:
+        return ()
+
+
 def voices(engines: tuple[str, ...] = ENGINES) -> dict[str, tuple[Voice, ...]]:
-    """Every voice identity per engine."""
-    listing = {"espeak-ng": espeak_voices, "flite": flite_voices}
+    """Every voice identity per engine that training may use (EVALUATION_ONLY left out)."""
+    listing = {"espeak-ng": espeak_voices, "flite": flite_voices, "pico": pico_voices,
+               "festival": festival_voices, "gnuspeech": gnuspeech_voices}
     for engine in engines:
         require_engine(engine)
-    return {engine: tuple(listing[engine]()) for engine in engines}
+    return {engine: tuple(v for v in listing[engine]() if not v.evaluation_only)
+            for engine in engines}
 
 
 # Synthesis -------------------------------------------------------------------------------
+
+def close_engines() -> None:
+    """Stop the engine processes kept between requests (festival's, GnuSpeech's): about
+    100 MB each, not needed once a dataset is made. The next request starts them again."""
+    festival.close_sessions()
+    gnuspeech.close_server()
+
 
 def synthesize(text: str, voice: Voice, sample_rate: int, speed: float = 1.0,
                pitch: float = 1.0) -> np.ndarray:
     """Speak `text` with `voice`; mono float32 in [-1, 1] at `sample_rate` Hz.
 
-    `speed` scales the speaking rate and `pitch` the voice's pitch (1.0 = default); flite
-    voices without pitch control (see `Voice.pitch_adjustable`) ignore `pitch`.
+    `speed` scales the speaking rate and `pitch` the voice's pitch (1.0 = default); voices
+    without pitch control (festival's and some of flite's: see `Voice.pitch_adjustable`) ignore
+    `pitch`.
     """
     if not text.strip():
         raise KwstinyError("cannot synthesize empty text")
     if not (0.2 <= speed <= 4.0) or not (0.2 <= pitch <= 4.0):
         raise KwstinyError(f"speed {speed} / pitch {pitch} out of range: factors 0.2 to 4.0")
-    exe = require_engine(voice.engine)
     what = f"{voice.engine} voice {voice.id} saying {text!r}"
+    if voice.engine in ("pico", "festival", "gnuspeech"):  # in-process or their own runner
+        if voice.engine == "festival":
+            samples, rate = festival.speak(text, voice.name, speed)
+        else:
+            samples, rate = (pico if voice.engine == "pico" else gnuspeech).speak(
+                text, voice.name, speed, pitch)
+        return np.clip(resample(to_float32(samples), rate, sample_rate), -1.0, 1.0)
+    exe = require_engine(voice.engine)
     if voice.engine == "espeak-ng":
         name = voice.file or voice.name
         if voice.variant:

@@ -24,8 +24,9 @@ import numpy as np
 from kwstiny.data.audio import write_wav
 from kwstiny.data.index import MANIFEST_FILE, NOISE_FOLDER
 from kwstiny.data.noise import make_noise
+from kwstiny.data.perturb import perturb_voice
 from kwstiny.data.recipes import SynthesisRecipe, keyword_split
-from kwstiny.data.synth import Voice, synthesize, voices
+from kwstiny.data.synth import Voice, close_engines, synthesize, voices
 from kwstiny.errors import KwstinyError
 from kwstiny.paths import dataset_cache, write_json, write_text
 from kwstiny.progress import progress_bar
@@ -53,6 +54,10 @@ def plan_jobs(recipe: SynthesisRecipe, scale: str,
         if not voice_lists.get(engine):
             raise KwstinyError(f"{engine} has no usable English voice here; recipe "
                                f"{recipe.name} needs one")
+    reserved = sorted(v.id for e in engines for v in voice_lists[e] if v.evaluation_only)
+    if reserved:
+        raise KwstinyError(f"recipe {recipe.name}: voices {', '.join(reserved)} are reserved "
+                           f"for evaluation and never used to make training data")
     jobs = []
     for class_index, cls in enumerate(recipe.classes):
         n = recipe.counts[scale][cls.label]
@@ -126,12 +131,29 @@ def render_clip(job: dict, recipe: SynthesisRecipe) -> tuple[np.ndarray, dict]:
     start, end = speech_bounds(audio, rate)
     if end <= start:
         raise KwstinyError(f"{voice.id} produced silence for {job['text']!r}")
-    first = max(0, start - int(rng.uniform(*recipe.pad_ms) * rate / 1000))
-    last = min(len(audio), end + int(rng.uniform(*recipe.pad_ms) * rate / 1000))
     info: dict = {}
     if job["keyword"]:
         kw_start, kw_end = keyword_bounds(job["text"], job["keyword"], speak, start, end,
                                           rate)
+    if recipe.perturbation is not None:
+        # Only the speech and the most padding a clip can keep are re-voiced (the engines'
+        # silences are 10-40 % of their output); its own generator, so that clips without
+        # perturbation stay as they were.
+        margin = int(recipe.pad_ms[1] * rate / 1000) + 1
+        low, high = max(0, start - margin), min(len(audio), end + margin)
+        audio, info["perturbation"] = perturb_voice(
+            audio[low:high], rate, np.random.default_rng([job["seed"], 1]), recipe.perturbation)
+        stretch = len(audio) / (high - low)  # a tempo change moves every bound in proportion
+
+        def moved(bound: int) -> int:
+            return int((bound - low) * stretch)
+
+        start, end = moved(start), moved(end)
+        if job["keyword"]:
+            kw_start, kw_end = moved(kw_start), moved(kw_end)
+    first = max(0, start - int(rng.uniform(*recipe.pad_ms) * rate / 1000))
+    last = min(len(audio), end + int(rng.uniform(*recipe.pad_ms) * rate / 1000))
+    if job["keyword"]:
         limit = int(recipe.keyword_window_ms * rate / 1000)
         if last - first > limit:
             # Any window of the limit that keeps the keyword (plus a margin) whole.
@@ -242,6 +264,7 @@ def build_dataset(recipe: SynthesisRecipe, scale: str, workers: int | None = Non
                     future.cancel()
                 raise
         noise_files = _make_noise(recipe, scale, root, jobs, bar)
+    close_engines()
     records = [json.loads(line) for i in range(len(chunks))
                for line in _chunk_file(partial, i).read_text().splitlines() if line]
     write_text(root / MANIFEST_FILE, "".join(json.dumps(r) + "\n" for r in records))
