@@ -157,14 +157,18 @@ class SpecData:
         hold the memory-mapped bank and the augmenter; started on first use."""
         if self._pool is None:
             ctx = multiprocessing.get_context("spawn")
-            # Workers get plain settings, not the spec: unpickling the spec's model
-            # builder would import TensorFlow into every worker.
-            spec = self.spec
-            self._pool = ctx.Pool(os.cpu_count() or 1, initializer=_init_worker, initargs=(
-                str(self.bank.directory), spec.frontend, spec.augment,
-                spec.dataset.cropped_keyword_range, [str(p) for p in self.index.noise_files],
-                spec.model_input == "waveform"))
+            self._pool = ctx.Pool(os.cpu_count() or 1, initializer=_init_worker,
+                                  initargs=self.worker_settings())
         return self._pool
+
+    def worker_settings(self) -> tuple:
+        """What each worker is started with. Plain settings, not the spec: unpickling the
+        spec's model builder would import TensorFlow into every worker."""
+        spec = self.spec
+        real_noise, room_bank = augment_files(spec.augment, spec.frontend.sample_rate_hz)
+        return (str(self.bank.directory), spec.frontend, spec.augment,
+                spec.dataset.cropped_keyword_range, [str(p) for p in self.index.noise_files],
+                spec.model_input == "waveform", real_noise, room_bank)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -179,6 +183,24 @@ class SpecData:
         self.close()
 
 
+def augment_files(augment, sample_rate: int) -> tuple[list[str], str | None]:
+    """The real background tracks and the room bank the augmentation asks for, made (and
+    cached) here once, before the workers start, so they never race to build them."""
+    if not augment.enable:
+        return [], None
+    real_noise = []
+    if augment.real_noise and augment.real_noise_share > 0:
+        from kwstiny.data.real_noise import noise_files
+        real_noise = [str(p) for p in noise_files(augment.real_noise, sample_rate)]
+    room_bank = None
+    if augment.room_probability > 0:
+        from kwstiny.data.rooms import RoomBankSettings, room_bank as make_bank
+        room_bank = str(make_bank(RoomBankSettings(
+            augment.room_count, augment.room_seed, augment.room_rt60_s,
+            augment.room_distance_m, sample_rate)))
+    return real_noise, room_bank
+
+
 def _stable_seed(text: str) -> int:
     return int.from_bytes(hashlib.sha1(text.encode()).digest()[:4], "little")
 
@@ -188,10 +210,12 @@ _worker: dict = {}
 
 
 def _init_worker(bank_dir: str, frontend, augment, crop_range, noise_files: list[str],
-                 waveform: bool = False):
+                 waveform: bool = False, real_noise_files: list[str] = (),
+                 room_bank: str | None = None):
     _worker.update(bank=AudioBank(bank_dir), frontend=frontend, augment=augment,
                    crop_range=crop_range, noise_files=noise_files, augmenter=None,
-                   waveform=waveform)
+                   waveform=waveform, real_noise_files=list(real_noise_files),
+                   room_bank=room_bank)
 
 
 def _sample(recipe: SampleRecipe, augmenter) -> np.ndarray:
@@ -209,7 +233,8 @@ def _augmented(recipe: SampleRecipe) -> np.ndarray:
         return _sample(recipe, None)
     if _worker["augmenter"] is None:
         _worker["augmenter"] = WaveAugmenter(_worker["augment"], _worker["noise_files"],
-                                             _worker["frontend"].sample_rate_hz)
+                                             _worker["frontend"].sample_rate_hz,
+                                             _worker["real_noise_files"], _worker["room_bank"])
     return _sample(recipe, _worker["augmenter"])
 
 
