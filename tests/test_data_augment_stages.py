@@ -10,10 +10,10 @@ import soundfile
 from kwstiny.data import pipeline, real_noise
 from kwstiny.data.audio import write_wav
 from kwstiny.data.noise import make_noise
-from kwstiny.data.pipeline import augment_files
 from kwstiny.data.real_noise import SOURCES, Source
 from kwstiny.data.rooms import RoomBankSettings, room_bank
-from kwstiny.data.samples import CLIP, SILENCE, SampleRecipe, WaveAugmenter, build_sample
+from kwstiny.data.samples import (CLIP, SILENCE, SampleRecipe, WaveAugmenter, augment_files,
+                                  build_sample)
 from kwstiny.errors import KwstinyError
 from kwstiny.spec import AugmentSpec, load_spec
 
@@ -134,3 +134,22 @@ def test_bad_augment_settings_are_named():
     spec = load_spec("keyword_spotting_alexa").with_overrides(
         {"augment.real_noise": ["music", "speech_en"], "augment.room_probability": 0.5})
     assert spec.augment.real_noise == ("music", "speech_en")
+
+
+def test_training_samples_with_every_stage_are_regenerable(synthetic_test_dataset, inputs):
+    """Through the worker entry points, as a training epoch builds them."""
+    from kwstiny.data.pipeline import SpecData
+
+    spec = load_spec("keyword_spotting_alexa-test").with_overrides(
+        {f"augment.{k}": v for k, v in ALL_ON.items()})
+    data = SpecData(spec)
+    recipes = data.plan_epoch(0)[:3]
+    try:
+        pipeline._init_worker(*data.worker_settings())
+        first = [pipeline._augmented(r) for r in recipes]
+        pipeline._init_worker(*data.worker_settings())  # a fresh worker
+        again = [pipeline._augmented(r) for r in reversed(recipes)][::-1]
+    finally:
+        pipeline._worker.clear()
+    assert first[0].shape == spec.input_shape
+    assert all(np.array_equal(a, b) for a, b in zip(first, again))

@@ -46,6 +46,7 @@ def small_sources(monkeypatch, tmp_path):
         word = np.sin(2 * np.pi * (150 + 20 * k) * t) * np.hanning(t.size) * 0.5
         soundfile.write(str(speech / "digits" / f"{k}.wav"), word, 8000)
     soundfile.write(str(speech / "silence" / "1.wav"), np.zeros(8000), 8000)
+    soundfile.write(str(speech / "digits" / "empty.wav"), np.zeros(0), 8000)  # packages ship these
     music = tmp_path / "music"
     music.mkdir()
     t = np.arange(44100 * 70) / 44100
@@ -82,7 +83,7 @@ def test_noise_tracks_are_mono_at_the_rate_and_cached(small_sources, tmp_path, m
 def test_speech_clips_are_one_file_per_utterance(small_sources, tmp_path, monkeypatch):
     monkeypatch.setenv("KWSTINY_HOME", str(tmp_path / "home"))
     clips = real_noise.speech_clips(["speech_en"], 16000)
-    assert len(clips) == 6  # the silence folder is skipped
+    assert len(clips) == 6  # the silence folder and the empty file are skipped
     assert all(soundfile.info(str(p)).samplerate == 16000 for p in clips)
     with pytest.raises(KwstinyError, match="not speech"):
         real_noise.speech_clips(["music"], 16000)

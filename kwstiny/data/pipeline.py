@@ -21,7 +21,8 @@ import numpy as np
 
 from kwstiny import paths
 from kwstiny.data.bank import AudioBank
-from kwstiny.data.samples import CLIP, CROPPED, SILENCE, SampleRecipe, WaveAugmenter, build_sample
+from kwstiny.data.samples import (CLIP, CROPPED, SILENCE, SampleRecipe, WaveAugmenter,
+                                  augment_files, build_sample)
 from kwstiny.errors import KwstinyError
 from kwstiny.progress import progress_bar
 from kwstiny.spec import ModelSpec
@@ -181,24 +182,6 @@ class SpecData:
 
     def __exit__(self, *exc):
         self.close()
-
-
-def augment_files(augment, sample_rate: int) -> tuple[list[str], str | None]:
-    """The real background tracks and the room bank the augmentation asks for, made (and
-    cached) here once, before the workers start, so they never race to build them."""
-    if not augment.enable:
-        return [], None
-    real_noise = []
-    if augment.real_noise and augment.real_noise_share > 0:
-        from kwstiny.data.real_noise import noise_files
-        real_noise = [str(p) for p in noise_files(augment.real_noise, sample_rate)]
-    room_bank = None
-    if augment.room_probability > 0:
-        from kwstiny.data.rooms import RoomBankSettings, room_bank as make_bank
-        room_bank = str(make_bank(RoomBankSettings(
-            augment.room_count, augment.room_seed, augment.room_rt60_s,
-            augment.room_distance_m, sample_rate)))
-    return real_noise, room_bank
 
 
 def _stable_seed(text: str) -> int:

@@ -50,7 +50,7 @@ SOURCES = {
                         "telephone prompts, one Russian woman (8 kHz)", ("silence",)),
     "letters": Source("klettres-data", "/usr/share/klettres", ("*/alpha/*.ogg", "*/syllab/*.ogg"),
                       "speech", "GPL-2+",
-                      "letters and syllables read by many speakers in 25 languages (44.1 kHz)"),
+                      "letters and syllables read in 19 languages (44.1 kHz)"),
     "music": Source("asterisk-moh-opsound-wav", "/usr/share/asterisk/moh", ("*.wav",), "music",
                     "CC-BY-SA-3.0", "five instrumental music-on-hold pieces (8 kHz)"),
     "alerts": Source("sound-theme-freedesktop", "/usr/share/sounds/freedesktop/stereo",
@@ -98,15 +98,28 @@ def _cached(directory: Path, make) -> list[Path]:
     return made
 
 
+def _read(path: Path, sample_rate: int) -> np.ndarray | None:
+    """The file's audio, or None for the few empty files packages ship (ru's is.wav)."""
+    from kwstiny.data.audio import AudioError, read_audio
+
+    try:
+        audio = read_audio(path, sample_rate)
+    except AudioError:
+        return None
+    return audio if np.any(audio) else None
+
+
 def _utterances(names, sample_rate: int) -> list[np.ndarray]:
-    from kwstiny.data.audio import read_audio
     from kwstiny.data.samples import trim_silence
 
     out = []
     for name in names:
         for path in recordings(name):
-            audio = trim_silence(read_audio(path, sample_rate))
-            if audio.size >= sample_rate // 10 and np.any(audio):
+            audio = _read(path, sample_rate)
+            if audio is None:
+                continue
+            audio = trim_silence(audio)
+            if audio.size >= sample_rate // 10:
                 out.append(audio / np.abs(audio).max())
     return out
 
@@ -140,7 +153,7 @@ def noise_files(names, sample_rate: int, seed: int = 0, tracks_per_kind: int = 8
         recordings(name)  # a missing package fails here, before any work
 
     def make(directory: Path) -> list[Path]:
-        from kwstiny.data.audio import read_audio, write_wav
+        from kwstiny.data.audio import write_wav
 
         rng = np.random.default_rng(seed)
         n = int(TRACK_SECONDS * sample_rate)
@@ -163,13 +176,15 @@ def noise_files(names, sample_rate: int, seed: int = 0, tracks_per_kind: int = 8
         if "music" in by_kind:
             for name in by_kind["music"]:
                 for path in recordings(name):
-                    audio = read_audio(path, sample_rate)
+                    audio = _read(path, sample_rate)
+                    if audio is None:
+                        continue
                     for k, start in enumerate(range(0, audio.size - sample_rate, n)):
                         made.append(write_wav(directory / f"music-{path.stem}-{k}.wav",
                                               _normalized(audio[start:start + n]), sample_rate))
         if "alerts" in by_kind:
-            pieces = [_normalized(read_audio(p, sample_rate)) for name in by_kind["alerts"]
-                      for p in recordings(name)]
+            pieces = [_normalized(a) for name in by_kind["alerts"] for p in recordings(name)
+                      if (a := _read(p, sample_rate)) is not None]
             for k in range(max(1, tracks_per_kind // 4)):
                 made.append(write_wav(directory / f"alerts-{k}.wav",
                                       _normalized(_talker_track(pieces, n, rng, sample_rate,
@@ -190,15 +205,17 @@ def speech_clips(names, sample_rate: int) -> list[Path]:
                                + ", ".join(n for n, s in SOURCES.items() if s.kind == "speech"))
 
     def make(directory: Path) -> list[Path]:
-        from kwstiny.data.audio import read_audio, write_wav
+        from kwstiny.data.audio import write_wav
 
         made = []
         for name in names:
             root = Path(SOURCES[name].root)
             for path in recordings(name):
+                audio = _read(path, sample_rate)
+                if audio is None:
+                    continue
                 stem = "-".join(path.relative_to(root).with_suffix("").parts)
-                made.append(write_wav(directory / f"{name}-{stem}.wav",
-                                      read_audio(path, sample_rate), sample_rate))
+                made.append(write_wav(directory / f"{name}-{stem}.wav", audio, sample_rate))
         return made
 
     return _cached(_cache_dir("speech", names, sample_rate, 0), make)

@@ -66,6 +66,25 @@ def crop_keyword(audio: np.ndarray, length: int, rng: np.random.Generator,
     return out
 
 
+def augment_files(augment, sample_rate: int) -> tuple[list[str], str | None]:
+    """The real background tracks and the room bank the augmentation asks for, made and
+    cached on first use. The pipeline calls this once before its workers start, so they
+    never race to build them."""
+    if not augment.enable:
+        return [], None
+    real_noise = []
+    if augment.real_noise and augment.real_noise_share > 0:
+        from kwstiny.data.real_noise import noise_files
+        real_noise = [str(p) for p in noise_files(augment.real_noise, sample_rate)]
+    room_bank = None
+    if augment.room_probability > 0:
+        from kwstiny.data.rooms import RoomBankSettings, room_bank as make_bank
+        room_bank = str(make_bank(RoomBankSettings(
+            augment.room_count, augment.room_seed, augment.room_rt60_s,
+            augment.room_distance_m, sample_rate)))
+    return real_noise, room_bank
+
+
 def seed_globals(seed: int) -> None:
     """Seed the generators audiomentations draws from: numpy's global one (signals,
     some parameters) and Python's `random` (whether a transform applies, SNRs, which
@@ -87,11 +106,16 @@ class WaveAugmenter:
     leaves every other stage's draws as they were."""
 
     def __init__(self, spec: AugmentSpec, noise_files: list[str], sample_rate: int,
-                 real_noise_files: list[str] = (), room_bank: str | None = None):
+                 real_noise_files: list[str] | None = None, room_bank: str | None = None):
+        """`real_noise_files` and `room_bank` None: made from the spec (augment_files)."""
         import audiomentations as am
 
         self.sample_rate = sample_rate
         self.spec = spec
+        if real_noise_files is None or (room_bank is None and spec.room_probability > 0):
+            made_noise, made_bank = augment_files(spec, sample_rate)
+            real_noise_files = made_noise if real_noise_files is None else real_noise_files
+            room_bank = room_bank or made_bank
         self.rooms = None
         if room_bank and spec.room_probability > 0:
             from kwstiny.data.rooms import RoomBank
