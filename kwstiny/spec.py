@@ -110,7 +110,8 @@ class AugmentSpec:
     # microphone hears the room's noise too), each on its own share of windows: a random
     # EQ, a small microphone's band (high-pass and low-pass cutoffs drawn from ranges),
     # automatic gain control toward a target level (dBFS), clipping this far below the
-    # peak, and a low-bitrate codec round trip through ffmpeg (about 0.1 s a window).
+    # peak, and a low-bitrate codec round trip (kwstiny.data.channel.CODECS: the default
+    # ones run in libsndfile, 1-50 ms a window; speex and g726 need ffmpeg, ~0.14 s).
     mic_eq_probability: float = 0.0
     mic_eq_gain_db: tuple[float, float] = (-8.0, 8.0)
     band_limit_probability: float = 0.0
@@ -121,7 +122,7 @@ class AugmentSpec:
     clipping_probability: float = 0.0
     clipping_headroom_db: tuple[float, float] = (1.0, 10.0)
     codec_probability: float = 0.0
-    codecs: tuple[str, ...] = ("opus", "mp3", "gsm", "speex", "g726")
+    codecs: tuple[str, ...] = ("opus", "mp3", "gsm", "g721", "ulaw")
     # Real recordings from Debian packages (kwstiny.data.real_noise: speech_en, speech_fr,
     # speech_it, speech_ru, letters, music, alerts) as background noise beside the
     # dataset's own: real_noise_share of the noised windows get a real one.

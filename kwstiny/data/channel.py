@@ -1,6 +1,6 @@
 """What a microphone and the path after it do to a sound: a random frequency response
 (EQ, band limits of cheap microphones), automatic gain control, clipping, and low-bitrate
-speech codecs through ffmpeg.
+speech codecs (libsndfile in-process; ffmpeg for two more).
 
 Every function takes the window as float32 at `sample_rate` and returns one of the same
 length; randomness comes only from the generator passed in (audiomentations' filters draw
@@ -16,14 +16,19 @@ import numpy as np
 
 from kwstiny.errors import KwstinyError
 
-# Low-bitrate codecs ffmpeg ships encoders for: encoder arguments, container, the rate the
-# codec runs at (the narrowband ones band-limit to 4 kHz like a phone call) and bitrates.
+# Low-bitrate codecs. Most run in-process through libsndfile (soundfile's library, a
+# few ms a window); speex and g726 need the ffmpeg program (two processes, ~140 ms a
+# window). Each: backend, container, the rate the codec runs at (the narrowband ones
+# band-limit to 4 kHz like a phone call) and the choices a window draws from (libsndfile
+# compression levels, which set the bitrate; ffmpeg bitrates).
 CODECS = {
-    "opus": (["-c:a", "libopus", "-vbr", "on"], "ogg", None, ("6k", "8k", "12k", "16k", "24k")),
-    "mp3": (["-c:a", "libmp3lame"], "mp3", None, ("16k", "24k", "32k")),
-    "gsm": (["-c:a", "libgsm"], "gsm", 8000, (None,)),
-    "speex": (["-c:a", "libspeex"], "ogg", 8000, (None,)),
-    "g726": (["-c:a", "g726"], "matroska", 8000, ("16k", "24k", "32k")),
+    "opus": ("sndfile", ("OGG", "OPUS"), None, (0.9, 0.95, 1.0)),      # about 8-30 kbit/s
+    "mp3": ("sndfile", ("MP3", "MPEG_LAYER_III"), None, (0.5, 0.7, 0.9)),  # 25-30 kbit/s
+    "gsm": ("sndfile", ("WAV", "GSM610"), 8000, (None,)),              # GSM full rate
+    "g721": ("sndfile", ("WAV", "G721_32"), 8000, (None,)),            # 32 kbit/s ADPCM
+    "ulaw": ("sndfile", ("WAV", "ULAW"), 8000, (None,)),               # G.711 telephone
+    "speex": ("ffmpeg", (["-c:a", "libspeex"], "ogg"), 8000, (None,)),
+    "g726": ("ffmpeg", (["-c:a", "g726"], "matroska"), 8000, ("16k", "24k", "32k")),
 }
 # A codec's delay (mp3's encoder padding) is undone up to this many samples.
 MAX_CODEC_DELAY = 4096
@@ -109,22 +114,45 @@ def automatic_gain(audio: np.ndarray, rng: np.random.Generator, sample_rate: int
 
 
 def codec_round_trip(audio: np.ndarray, sample_rate: int, codec: str,
-                     bitrate: str | None = None) -> np.ndarray:
-    """`audio` encoded with `codec` and decoded again by ffmpeg, back at `sample_rate`,
-    realigned for the codec's delay and cut or padded to the same length."""
+                     setting=None) -> np.ndarray:
+    """`audio` encoded with `codec` and decoded again, back at `sample_rate`, realigned
+    for the codec's delay and cut or padded to the same length. `setting` is one of the
+    codec's choices in CODECS (a compression level or a bitrate)."""
     if codec not in CODECS:
         raise KwstinyError(f"codec {codec!r} is not known: use one of " + ", ".join(CODECS))
+    backend, how, rate, _ = CODECS[codec]
+    rate = rate or sample_rate
+    from kwstiny.data.audio import resample
+
+    narrow = resample(audio, sample_rate, rate)
+    if backend == "sndfile":
+        out = _sndfile_round_trip(narrow, rate, *how, setting)
+    else:
+        out = _ffmpeg_round_trip(narrow, rate, codec, *how, setting)
+    return _align(resample(out, rate, sample_rate), audio)
+
+
+def _sndfile_round_trip(audio, rate, container, subtype, level) -> np.ndarray:
+    import io
+
+    import soundfile
+
+    buffer = io.BytesIO()
+    soundfile.write(buffer, np.clip(audio, -1.0, 1.0), rate, format=container, subtype=subtype,
+                    **({"compression_level": level} if level is not None else {}))
+    buffer.seek(0)
+    return soundfile.read(buffer, dtype="float32")[0]
+
+
+def _ffmpeg_round_trip(audio, rate, codec, args, container, bitrate) -> np.ndarray:
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
-        raise KwstinyError("codec augmentation needs ffmpeg: install the Debian package "
+        raise KwstinyError(f"the {codec} codec needs ffmpeg: install the Debian package "
                            "ffmpeg (apt-get install ffmpeg)")
-    args, container, rate, _ = CODECS[codec]
     common = [ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-threads", "1"]
-    encode = common + ["-f", "f32le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
-                       *(["-ar", str(rate)] if rate else []), *args,
+    encode = common + ["-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0", *args,
                        *(["-b:a", bitrate] if bitrate else []), "-f", container, "pipe:1"]
-    decode = common + ["-i", "pipe:0", "-f", "f32le", "-ar", str(sample_rate), "-ac", "1",
-                       "pipe:1"]
+    decode = common + ["-i", "pipe:0", "-f", "f32le", "-ar", str(rate), "-ac", "1", "pipe:1"]
     data = np.ascontiguousarray(audio, np.float32).tobytes()
     encoded = subprocess.run(encode, input=data, capture_output=True)
     if encoded.returncode != 0:
@@ -134,8 +162,7 @@ def codec_round_trip(audio: np.ndarray, sample_rate: int, codec: str,
     if decoded.returncode != 0:
         raise KwstinyError(f"ffmpeg could not decode {codec}: "
                            + decoded.stderr.decode(errors="replace").strip()[:200])
-    out = np.frombuffer(decoded.stdout, np.float32)
-    return _align(out, audio)
+    return np.frombuffer(decoded.stdout, np.float32)
 
 
 def _align(out: np.ndarray, reference: np.ndarray) -> np.ndarray:
