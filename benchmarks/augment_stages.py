@@ -22,8 +22,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "results" / "augment_stages.json"
 
@@ -50,11 +48,10 @@ def main() -> None:
     os.environ["KWSTINY_HOME"] = tempfile.mkdtemp(prefix="kwstiny-augment-bench-")
 
     from kwstiny.data import real_noise
-    from kwstiny.data.audio import read_audio
+    from kwstiny.data.audio import read_audio, write_wav
     from kwstiny.data.channel import CODECS
     from kwstiny.data.noise import make_noise
-    from kwstiny.data.audio import write_wav
-        from kwstiny.data.samples import CLIP, SampleRecipe, WaveAugmenter, augment_files, build_sample
+    from kwstiny.data.samples import CLIP, SampleRecipe, WaveAugmenter, augment_files, build_sample
     from kwstiny.paths import write_json
     from kwstiny.spec import load_spec
 

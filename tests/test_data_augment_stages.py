@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from kwstiny.data import pipeline, real_noise
+from kwstiny.data import pipeline
 from kwstiny.data.audio import write_wav
 from kwstiny.data.noise import make_noise
 from kwstiny.data.real_noise import SOURCES, Source

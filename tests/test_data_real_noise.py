@@ -87,3 +87,34 @@ def test_speech_clips_are_one_file_per_utterance(small_sources, tmp_path, monkey
     assert all(soundfile.info(str(p)).samplerate == 16000 for p in clips)
     with pytest.raises(KwstinyError, match="not speech"):
         real_noise.speech_clips(["music"], 16000)
+
+
+def test_real_speech_joins_a_dataset_split_by_speaker(tmp_path, monkeypatch):
+    from kwstiny.data.index import index_folder
+    from kwstiny.spec import DatasetSpec
+
+    letters = tmp_path / "klettres"
+    for language in ("de", "en", "fr", "it", "nl"):
+        (letters / language / "alpha").mkdir(parents=True)
+        for k in range(3):
+            t = np.arange(4000) / 16000
+            soundfile.write(str(letters / language / "alpha" / f"{k}.ogg"),
+                            np.sin(2 * np.pi * 300 * t) * 0.3, 16000)
+    monkeypatch.setitem(SOURCES, "letters", Source(
+        "p", str(letters), ("*/alpha/*.ogg",), "speech", "x", "y", per_folder_speaker=True))
+    dataset = tmp_path / "dataset"
+    (dataset / "hey").mkdir(parents=True)
+    for k in range(6):
+        soundfile.write(str(dataset / "hey" / f"v{k}_nohash_0.wav"), np.full(800, 0.1), 16000)
+    clips = real_noise.speech_clips(["letters"], 16000, folder=dataset / "_unknown_")
+    assert len(clips) == 15
+    assert real_noise.speech_clips(["letters"], 16000, folder=dataset / "_unknown_") == clips
+    index = index_folder(dataset, DatasetSpec(source=str(dataset), classes=("hey", "_unknown_")),
+                         16000)
+    real = [c for c in index.clips if c.label == "_unknown_"]
+    assert len(real) == 15
+    speakers = {c.group for c in real}
+    assert speakers == {f"real.letters-{lang}" for lang in ("de", "en", "fr", "it", "nl")}
+    for speaker in speakers:  # a speaker never spans two splits ...
+        assert len({c.split for c in real if c.group == speaker}) == 1
+    assert {c.split for c in real} == {"train", "validation", "test"}  # ... and all are used

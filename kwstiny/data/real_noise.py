@@ -32,6 +32,7 @@ class Source:
     licence: str
     about: str
     skip: tuple[str, ...] = ()   # sub-folders that hold no sound worth having
+    per_folder_speaker: bool = False   # each top folder is another speaker
 
 
 _ASTERISK = "/usr/share/asterisk/sounds"
@@ -50,7 +51,8 @@ SOURCES = {
                         "telephone prompts, one Russian woman (8 kHz)", ("silence",)),
     "letters": Source("klettres-data", "/usr/share/klettres", ("*/alpha/*.ogg", "*/syllab/*.ogg"),
                       "speech", "GPL-2+",
-                      "letters and syllables read in 19 languages (44.1 kHz)"),
+                      "letters and syllables read in 19 languages (44.1 kHz)",
+                      per_folder_speaker=True),
     "music": Source("asterisk-moh-opsound-wav", "/usr/share/asterisk/moh", ("*.wav",), "music",
                     "CC-BY-SA-3.0", "five instrumental music-on-hold pieces (8 kHz)"),
     "alerts": Source("sound-theme-freedesktop", "/usr/share/sounds/freedesktop/stereo",
@@ -194,9 +196,19 @@ def noise_files(names, sample_rate: int, seed: int = 0, tracks_per_kind: int = 8
     return _cached(_cache_dir("noise", names, sample_rate, seed), make)
 
 
-def speech_clips(names, sample_rate: int) -> list[Path]:
-    """Every utterance of the named speech sources as its own wav at `sample_rate`
-    (cached): real speech for the unknown class."""
+def speaker_of(name: str, path: Path) -> str:
+    """Who speaks in a file: one person per asterisk voice, one per KLettres language."""
+    source = SOURCES[name]
+    if source.per_folder_speaker:
+        return f"{name}-{path.relative_to(source.root).parts[0]}"
+    return name
+
+
+def speech_clips(names, sample_rate: int, folder: str | Path | None = None) -> list[Path]:
+    """Every utterance of the named speech sources as its own wav at `sample_rate`: real
+    speech for the unknown class. Named `real.SPEAKER_nohash_N.wav`, so a dataset folder
+    (`folder`, e.g. a dataset's `_unknown_`) splits them by speaker, in a stratum of their
+    own; without `folder` they go to the cache."""
     names = tuple(sorted(set(names)))
     for name in names:
         if _source(name).kind != "speech":
@@ -215,10 +227,20 @@ def speech_clips(names, sample_rate: int) -> list[Path]:
                 if audio is None:
                     continue
                 stem = "-".join(path.relative_to(root).with_suffix("").parts)
-                made.append(write_wav(directory / f"{name}-{stem}.wav", audio, sample_rate))
+                made.append(write_wav(
+                    directory / f"real.{speaker_of(name, path)}_nohash_{stem}.wav", audio,
+                    sample_rate))
         return made
 
-    return _cached(_cache_dir("speech", names, sample_rate, 0), make)
+    if folder is None:
+        return _cached(_cache_dir("speech", names, sample_rate, 0), make)
+    folder = Path(folder)
+    marker = folder / f".real-speech-{'-'.join(names)}-{sample_rate}.json"
+    if marker.is_file():
+        return [folder / f for f in json.loads(marker.read_text())["files"]]
+    made = make(folder)
+    paths.write_json(marker, {"files": [p.name for p in made]})
+    return made
 
 
 def inventory(sample_rate: int = 16000) -> dict:
