@@ -85,7 +85,7 @@ def recordings(name: str) -> list[Path]:
 def _cache_dir(what: str, names, sample_rate: int, seed: int) -> Path:
     stamp = {n: [str(p) for p in recordings(n)] for n in sorted(names)}
     key = hashlib.sha1(json.dumps({"what": what, "sources": stamp, "rate": sample_rate,
-                                   "seed": seed, "format": 1}).encode()).hexdigest()[:16]
+                                   "seed": seed, "format": 2}).encode()).hexdigest()[:16]
     return paths.home() / "cache" / "real_noise" / f"{what}-{key}"
 
 
@@ -190,7 +190,7 @@ def noise_files(names, sample_rate: int, seed: int = 0, tracks_per_kind: int = 8
             for k in range(max(1, tracks_per_kind // 4)):
                 made.append(write_wav(directory / f"alerts-{k}.wav",
                                       _normalized(_talker_track(pieces, n, rng, sample_rate,
-                                                                gap_s=(0.5, 4.0))), sample_rate))
+                                                                gap_s=(0.2, 1.0))), sample_rate))
         return made
 
     return _cached(_cache_dir("noise", names, sample_rate, seed), make)
