@@ -104,19 +104,69 @@ class AugmentSpec:
     spec_time_mask_frames: int = 0
     spec_freq_masks: int = 0
     spec_freq_mask_channels: int = 0
+    # Rooms (kwstiny.data.rooms): this share of training windows is reverberated by one of
+    # room_count simulated rooms (a bank made once from room_seed and cached), with
+    # reverberation times and talker-to-microphone distances drawn from these ranges.
+    room_probability: float = 0.0
+    room_count: int = 200
+    room_rt60_s: tuple[float, float] = (0.15, 0.8)
+    room_distance_m: tuple[float, float] = (0.3, 4.0)
+    room_seed: int = 0
+    # Microphone and channel (kwstiny.data.channel), after the background noise (the
+    # microphone hears the room's noise too), each on its own share of windows: a random
+    # EQ, a small microphone's band (high-pass and low-pass cutoffs drawn from ranges),
+    # automatic gain control toward a target level (dBFS), clipping this far below the
+    # peak, and a low-bitrate codec round trip (kwstiny.data.channel.CODECS: the default
+    # ones run in libsndfile, 1-50 ms a window; speex and g726 need ffmpeg, ~0.14 s).
+    mic_eq_probability: float = 0.0
+    mic_eq_gain_db: tuple[float, float] = (-8.0, 8.0)
+    band_limit_probability: float = 0.0
+    highpass_hz: tuple[float, float] = (60.0, 400.0)
+    lowpass_hz: tuple[float, float] = (3400.0, 7500.0)
+    agc_probability: float = 0.0
+    agc_target_db: tuple[float, float] = (-28.0, -14.0)
+    clipping_probability: float = 0.0
+    clipping_headroom_db: tuple[float, float] = (1.0, 10.0)
+    codec_probability: float = 0.0
+    codecs: tuple[str, ...] = ("opus", "mp3", "gsm", "g721", "ulaw")
+    # Real recordings from Debian packages (kwstiny.data.real_noise: speech_en, speech_fr,
+    # speech_it, speech_ru, letters, music, alerts) as background noise beside the
+    # dataset's own: real_noise_share of the noised windows get a real one.
+    real_noise: tuple[str, ...] = ()
+    real_noise_share: float = 0.5
 
     def __post_init__(self):
         own = "augment"
+        from kwstiny.data.channel import CODECS
+        from kwstiny.data.real_noise import SOURCES
+
+        check(isinstance(self.room_count, int) and self.room_count >= 1, own, "room_count",
+              self.room_count, "an integer >= 1")
+        check(bool(self.codecs) and set(self.codecs) <= set(CODECS), own, "codecs",
+              self.codecs, "one or more of " + ", ".join(CODECS))
+        check(set(self.real_noise) <= set(SOURCES), own, "real_noise", self.real_noise,
+              "names from " + ", ".join(SOURCES))
+        check(0 < self.room_rt60_s[0] and 0 < self.room_distance_m[0], own, "room_rt60_s",
+              (self.room_rt60_s, self.room_distance_m), "positive times and distances")
+        check(0 < self.highpass_hz[0] and self.highpass_hz[1] < self.lowpass_hz[0], own,
+              "highpass_hz", (self.highpass_hz, self.lowpass_hz),
+              "positive high-pass cutoffs all below the low-pass cutoffs")
+        check(self.clipping_headroom_db[0] >= 0, own, "clipping_headroom_db",
+              self.clipping_headroom_db, "dB below the peak, >= 0")
         for name in ("spec_time_masks", "spec_time_mask_frames", "spec_freq_masks",
                      "spec_freq_mask_channels"):
             check(isinstance(getattr(self, name), int) and getattr(self, name) >= 0, own, name,
                   getattr(self, name), "an integer >= 0")
         for name in ("background_noise_probability", "gaussian_noise_probability",
-                     "speed_probability", "pitch_probability"):
+                     "speed_probability", "pitch_probability", "room_probability",
+                     "mic_eq_probability", "band_limit_probability", "agc_probability",
+                     "clipping_probability", "codec_probability", "real_noise_share"):
             value = getattr(self, name)
             check(0.0 <= value <= 1.0, own, name, value, "a probability 0.0 to 1.0")
         for name in ("gain_db", "background_noise_snr_db", "gaussian_noise_snr_db",
-                     "speed_range", "pitch_semitones", "noise_floor_db"):
+                     "speed_range", "pitch_semitones", "noise_floor_db", "room_rt60_s",
+                     "room_distance_m", "mic_eq_gain_db", "highpass_hz", "lowpass_hz",
+                     "agc_target_db", "clipping_headroom_db"):
             low, high = getattr(self, name)
             check(low <= high, own, name, getattr(self, name), "(low, high) with low <= high")
         check(self.speed_range[0] > 0, own, "speed_range", self.speed_range, "positive rates")

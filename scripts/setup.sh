@@ -14,6 +14,10 @@ APT_PACKAGES=(
   libsndfile1 libportaudio2        # soundfile, sounddevice
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib  # Cortex-M33
   qemu-system-arm                  # the emulated Cortex-M33 board
+  ffmpeg                           # codec augmentation (kwstiny.data.channel)
+  # Real recordings for background noise and unknown speech (kwstiny.data.real_noise)
+  asterisk-core-sounds-en-wav asterisk-core-sounds-fr-wav asterisk-core-sounds-it-wav
+  asterisk-core-sounds-ru-wav asterisk-moh-opsound-wav klettres-data sound-theme-freedesktop
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

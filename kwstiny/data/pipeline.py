@@ -23,7 +23,8 @@ import numpy as np
 from kwstiny import paths
 from kwstiny.data.bank import AudioBank
 from kwstiny.data.index import source_name
-from kwstiny.data.samples import CLIP, CROPPED, SILENCE, SampleRecipe, WaveAugmenter, build_sample
+from kwstiny.data.samples import (CLIP, CROPPED, SILENCE, SampleRecipe, WaveAugmenter,
+                                  augment_files, build_sample)
 from kwstiny.errors import KwstinyError
 from kwstiny.progress import progress_bar
 from kwstiny.spec import ModelSpec
@@ -165,14 +166,18 @@ class SpecData:
         hold the memory-mapped bank and the augmenter; started on first use."""
         if self._pool is None:
             ctx = multiprocessing.get_context("spawn")
-            # Workers get plain settings, not the spec: unpickling the spec's model
-            # builder would import TensorFlow into every worker.
-            spec = self.spec
-            self._pool = ctx.Pool(os.cpu_count() or 1, initializer=_init_worker, initargs=(
-                str(self.bank.directory), spec.frontend, spec.augment,
-                spec.dataset.cropped_keyword_range, [str(p) for p in self.index.noise_files],
-                spec.model_input == "waveform"))
+            self._pool = ctx.Pool(os.cpu_count() or 1, initializer=_init_worker,
+                                  initargs=self.worker_settings())
         return self._pool
+
+    def worker_settings(self) -> tuple:
+        """What each worker is started with. Plain settings, not the spec: unpickling the
+        spec's model builder would import TensorFlow into every worker."""
+        spec = self.spec
+        real_noise, room_bank = augment_files(spec.augment, spec.frontend.sample_rate_hz)
+        return (str(self.bank.directory), spec.frontend, spec.augment,
+                spec.dataset.cropped_keyword_range, [str(p) for p in self.index.noise_files],
+                spec.model_input == "waveform", real_noise, room_bank)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -196,10 +201,12 @@ _worker: dict = {}
 
 
 def _init_worker(bank_dir: str, frontend, augment, crop_range, noise_files: list[str],
-                 waveform: bool = False):
+                 waveform: bool = False, real_noise_files: list[str] = (),
+                 room_bank: str | None = None):
     _worker.update(bank=AudioBank(bank_dir), frontend=frontend, augment=augment,
                    crop_range=crop_range, noise_files=noise_files, augmenter=None,
-                   waveform=waveform)
+                   waveform=waveform, real_noise_files=list(real_noise_files),
+                   room_bank=room_bank)
 
 
 def _sample(recipe: SampleRecipe, augmenter) -> np.ndarray:
@@ -217,7 +224,8 @@ def _augmented(recipe: SampleRecipe) -> np.ndarray:
         return _sample(recipe, None)
     if _worker["augmenter"] is None:
         _worker["augmenter"] = WaveAugmenter(_worker["augment"], _worker["noise_files"],
-                                             _worker["frontend"].sample_rate_hz)
+                                             _worker["frontend"].sample_rate_hz,
+                                             _worker["real_noise_files"], _worker["room_bank"])
     return _sample(recipe, _worker["augmenter"])
 
 
