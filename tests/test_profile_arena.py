@@ -1,0 +1,63 @@
+"""The tensor arena computed for a Cortex-M33 build (and the board's MVP build), checked
+against the host runtime's own plan and records and against the firmware under QEMU."""
+
+import dataclasses
+
+import pytest
+
+from kwstiny import tflite
+from kwstiny.profile.arena import arena, board_arena, memory_plan
+from kwstiny.profile.memory import measure_arena
+from kwstiny.profile.reference import with_fc_bias
+
+
+@pytest.fixture(scope="module")
+def measured(tenet12_int8):
+    return measure_arena(tenet12_int8)
+
+
+def test_memory_plan_is_the_runtimes(tenet12_int8, conv_int8, measured):
+    assert memory_plan(tflite.read_graph(tenet12_int8)) == measured.head == 20768
+    small = measure_arena(conv_int8)
+    assert memory_plan(tflite.read_graph(conv_int8)) == small.head > 0
+
+
+def test_host_sizes_reproduce_the_runtimes_records(tenet12_int8, measured):
+    host = arena(tflite.read_graph(tenet12_int8), "host64", recording=True)
+    for record in ("TfLiteEvalTensor data", "NodeAndRegistration struct",
+                   "Persistent TfLiteTensor data", "Persistent TfLiteTensor quantization data"):
+        assert host.records[record] == measured.records[record], record
+    # alignment padding is booked where it falls; the sum is the runtime's to 16 bytes
+    assert abs(host.records["Persistent buffer data"] - measured.records["Persistent buffer data"]) < 16
+    # the runtime's wheel is a newer TFLM than the headers the sizes come from: its
+    # allocator objects are 32 bytes larger
+    assert 0 <= measured.reported - host.total <= 32 + 16
+
+
+def test_cortex_m33_arena_is_what_the_firmware_measured_under_qemu(tenet12_int8):
+    graph = tflite.read_graph(tenet12_int8)
+    # kwstiny's firmware, TFLM reference kernels, QEMU mps2-an505 (firmware/README.md and
+    # benchmarks/results/firmware_qemu.json)
+    assert arena(graph).total == 51780          # this random-weight TENet12
+    assert arena(with_fc_bias(graph)).total == 51796  # the trained alexa model's shapes
+
+
+def test_mvp_build_arena_is_what_the_board_reported(tenet12_int8):
+    from kwstiny.profile.reference import TOTAL_RAM_BYTES
+
+    graph = with_fc_bias(tflite.read_graph(tenet12_int8))
+    mvp = arena(graph, kernels="mvp")
+    assert abs(mvp.total - TOTAL_RAM_BYTES) <= 0.10 * TOTAL_RAM_BYTES
+    # the MVP kernels keep float16 per-channel data instead of int32 pairs, but each
+    # convolution's float16 copy of its input is planned in the head
+    reference = arena(graph)
+    assert mvp.tail < reference.tail and mvp.head > reference.head
+
+
+def test_board_arena_refuses_what_it_cannot_compute(conv_float, sequence_int8):
+    for model in (conv_float, sequence_int8):
+        board = board_arena(tflite.read_graph(model), 0, "none")
+        assert board["bytes"] is None and board["basis"]
+    graph = tflite.read_graph(sequence_int8)
+    with pytest.raises(KeyError):
+        arena(graph)
