@@ -1,8 +1,6 @@
 """The tensor arena computed for a Cortex-M33 build (and the board's MVP build), checked
 against the host runtime's own plan and records and against the firmware under QEMU."""
 
-import dataclasses
-
 import pytest
 
 from kwstiny import tflite
