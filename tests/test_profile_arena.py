@@ -38,6 +38,29 @@ def test_cortex_m33_arena_is_what_the_firmware_measured_under_qemu(tenet12_int8)
     # benchmarks/results/firmware_qemu.json)
     assert arena(graph).total == 51780          # this random-weight TENet12
     assert arena(with_fc_bias(graph)).total == 51796  # the trained alexa model's shapes
+    # CMSIS-NN kernels: their OpData and the scratch buffers CMSIS-NN asks for
+    assert arena(graph, kernels="cmsis_nn").total == 53604
+    assert arena(with_fc_bias(graph), kernels="cmsis_nn").total == 53620
+
+
+def test_struct_sizes_are_the_measured_ones():
+    import json
+    from pathlib import Path
+
+    from kwstiny.profile import arena as module
+
+    measured = json.loads((Path(__file__).resolve().parents[1] / "benchmarks" / "tflm_struct_sizes"
+                           / "struct_sizes.json").read_text())
+    for abi in ("host64", "cortex_m33"):
+        for name, size in module.STRUCT_SIZES[abi].items():
+            assert list(size) == measured[abi][name], (abi, name)
+    assert {k: v[0] for k, v in measured["mvp_cortex_m33"].items()} == module.MVP_OPDATA
+    cmsis = {k[len("cmsis_nn_"):]: v[0] for k, v in measured["cortex_m33"].items()
+             if k.startswith("cmsis_nn_")}
+    for opcode, size in module.CMSIS_NN_OPDATA.items():
+        kind = {"depthwise_conv_2d": "conv", "conv_2d": "conv", "average_pool_2d": "pooling",
+                "max_pool_2d": "pooling"}.get(opcode, opcode)
+        assert cmsis[kind] == size, opcode
 
 
 def test_mvp_build_arena_is_what_the_board_reported(tenet12_int8):

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Struct sizes behind kwstiny.profile.arena (the tensor arena computed for a 32-bit build).
-# Compiles sizes.cc for x86-64 with -DUSE_TFLM_COMPRESSION (as the tflite-micro wheel
+# Compiles sizes.cc (TFLM's structs, and its CMSIS-NN kernels' OpData) for x86-64 with -DUSE_TFLM_COMPRESSION (as the tflite-micro wheel
 # kwstiny measures with is built) and for the Cortex-M33 without it (as TFLM's make
 # builds the firmware's library), and mvp_sizes.cc for the Cortex-M33 with the MVP
 # parameter structs taken from an MLTK checkout. Nothing is linked or run: the sizes
@@ -38,10 +38,11 @@ def read(path, names):
     return {n: [values[2 * i], values[2 * i + 1]] for i, n in enumerate(names)}
 tflm = ("SingleArenaBufferAllocator RecordingSingleArenaBufferAllocator GreedyMemoryPlanner "
         "MicroAllocator RecordingMicroAllocator SubgraphAllocations TfLiteEvalTensor "
-        "NodeAndRegistration TfLiteTensor TfLiteAffineQuantization pointer "
+        "NodeAndRegistration TfLiteTensor TfLiteAffineQuantization pointer ScratchBufferHandle "
         "conv_2d_params depthwise_conv_2d_params add_params pool_params reshape_params "
         "fully_connected_params softmax_params OpDataConv OpDataFullyConnected OpDataAdd "
-        "OpDataPooling SoftmaxParams").split()
+        "OpDataPooling SoftmaxParams cmsis_nn_conv cmsis_nn_fully_connected cmsis_nn_pooling "
+        "cmsis_nn_softmax cmsis_nn_add").split()
 build = sys.argv[1]
 print(json.dumps({"host64": read(f"{build}/host64.o", tflm),
                   "cortex_m33": read(f"{build}/cortex_m33.o", tflm),

@@ -16,18 +16,22 @@ measured by compiling TFLM's headers for x86-64 and for the Cortex-M33 (`STRUCT_
   - with the runtime's own (64-bit) sizes, each of its allocation records comes out
     as the runtime reports it; its total within 32 B (the runtime's wheel is a newer
     TFLM than the headers the sizes were measured on);
-  - for the Cortex-M33 it gives 51,780 B: what kwstiny's firmware measured under QEMU
-    for that model with TFLM's reference kernels (firmware/README.md).
+  - for the Cortex-M33 it gives what kwstiny's firmware measured under QEMU for that
+    model: 51,780 B with TFLM's reference kernels, 53,604 B with its CMSIS-NN kernels
+    (`kernels="cmsis_nn"`: their OpData and the scratch buffers CMSIS-NN's
+    get_buffer_size functions ask for), and 51,796 B / 53,620 B for the trained alexa
+    model, whose fully connected layer has a bias (firmware/README.md,
+    benchmarks/results/firmware_qemu.json).
 
-`kernels="mvp"`: the Silicon Labs MVP kernels of the MLTK release the board profile in
-`reference` came from (MLTK c9e49c4, Nov 2022, `cpp/shared/gecko_sdk/
-tflite_micro_mvp_kernels/kernels`): their OpData (the accelerator's parameter struct),
+`kernels="mvp"`: the Silicon Labs MVP kernels as MLTK shipped them when the board
+profile in `reference` was made (MLTK c9e49c4, Nov 2022; the model's metadata is dated
+2022-12-10; `cpp/shared/gecko_sdk/tflite_micro_mvp_kernels/kernels`): their OpData (the accelerator's parameter struct),
 a float16 bias and a float16 scaler per output channel instead of TFLM's int32
 multiplier and shift, a float16 bias for fully connected layers, and, because MLTK's
 BRD2601 board config sets SL_MVP_OPTIMIZE_SPEED, a scratch buffer per convolution
 holding its input as float16 (`sli_mvp_ml_conv2d_s8_get_scratch_buffer_size`), planned
 in the head with the activations. Layers the MVP does not run (reshape, softmax) keep
-TFLM's kernels. On TENet12 this gives 64,820 B; the board reported 65.1 kB.
+TFLM's reference OpData (CMSIS-NN's softmax OpData takes the same 64 aligned bytes). On the alexa model this gives 64,948 B; the board reported 65.1 kB.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ STRUCT_SIZES: dict[str, dict[str, tuple[int, int]]] = {
         "GreedyMemoryPlanner": (72, 8), "MicroAllocator": (72, 8),
         "RecordingMicroAllocator": (272, 8), "SubgraphAllocations": (24, 8),
         "TfLiteEvalTensor": (24, 8), "NodeAndRegistration": (64, 8), "TfLiteTensor": (64, 8),
-        "TfLiteAffineQuantization": (24, 8), "pointer": (8, 8),
+        "TfLiteAffineQuantization": (24, 8), "pointer": (8, 8), "ScratchBufferHandle": (8, 8),
         "conv_2d_params": (28, 4), "depthwise_conv_2d_params": (28, 4), "add_params": (8, 4),
         "pool_params": (40, 4), "reshape_params": (36, 4), "fully_connected_params": (16, 4),
         "softmax_params": (4, 4), "OpDataConv": (80, 8), "OpDataFullyConnected": (72, 8),
@@ -56,13 +60,17 @@ STRUCT_SIZES: dict[str, dict[str, tuple[int, int]]] = {
         "GreedyMemoryPlanner": (44, 4), "MicroAllocator": (36, 4),
         "RecordingMicroAllocator": (124, 4), "SubgraphAllocations": (8, 4),
         "TfLiteEvalTensor": (12, 4), "NodeAndRegistration": (32, 4), "TfLiteTensor": (32, 4),
-        "TfLiteAffineQuantization": (12, 4), "pointer": (4, 4),
+        "TfLiteAffineQuantization": (12, 4), "pointer": (4, 4), "ScratchBufferHandle": (4, 4),
         "conv_2d_params": (28, 4), "depthwise_conv_2d_params": (28, 4), "add_params": (2, 1),
         "pool_params": (40, 4), "reshape_params": (36, 4), "fully_connected_params": (5, 1),
         "softmax_params": (4, 4), "OpDataConv": (56, 4), "OpDataFullyConnected": (48, 4),
         "OpDataAdd": (60, 4), "OpDataPooling": (32, 4), "SoftmaxParams": (56, 8),
     },
 }
+# TFLM's CMSIS-NN kernels' OpData on the Cortex-M33 (same benchmark, sizes.cc): TFLM's
+# reference OpData plus buffer indices (kernels/cmsis_nn/*.cc).
+CMSIS_NN_OPDATA = {"conv_2d": 60, "depthwise_conv_2d": 60, "fully_connected": 72,
+                   "average_pool_2d": 36, "max_pool_2d": 36, "add": 60, "softmax": 64}
 # The MVP kernels' OpData on the Cortex-M33 (same benchmark, mvp_sizes.cc).
 MVP_OPDATA = {"conv_2d": 128, "depthwise_conv_2d": 124, "add": 84, "pool": 84,
               "fully_connected": 100}
@@ -165,12 +173,51 @@ def _per_channel(op: Operator) -> int:
     return 0
 
 
+def _cmsis_nn_scratch(op: Operator) -> int:
+    """Scratch bytes TFLM's CMSIS-NN kernel asks for on a Cortex-M33 (DSP extension,
+    GCC), from CMSIS-NN's get_buffer_size functions at the commit TFLM pins (4ab83cc)."""
+    o = op.options
+    if op.opcode == "conv_2d":
+        _, kh, kw, depth = op.inputs[1].shape
+        if kh * kw == 1:
+            return 0  # 1x1: arm_convolve_1x1_s8(_fast) needs none (built with GCC)
+        # arm_convolve_s8, and 1 x N kernels, which take its buffer on DSP cores
+        columns = kh * kw * depth
+        return 2 * (columns + (-columns) % 4) * 2  # two im2col columns of int16
+    if op.opcode == "depthwise_conv_2d":
+        _, kh, kw, _ = op.inputs[1].shape
+        same_channels = op.inputs[0].shape[-1] == op.outputs[0].shape[-1]
+        dilated = o.get("dilation_h_factor", 1) != 1 or o.get("dilation_w_factor", 1) != 1
+        if not same_channels or dilated or op.inputs[0].shape[0] != 1:
+            return 0  # arm_depthwise_conv_s8: no buffer
+        if (kh, kw) == (3, 3) and _padding(op) <= 1:
+            return 0  # arm_depthwise_conv_3x3_s8
+        return op.inputs[0].shape[-1] * kh * kw * 2  # arm_depthwise_conv_s8_opt: int16
+    if op.opcode == "average_pool_2d":
+        return op.inputs[0].shape[-1] * 4  # arm_avgpool_s8: an int32 per channel
+    return 0
+
+
+def _padding(op: Operator) -> int:
+    """The larger of the top and left 'same' padding of a convolution."""
+    if op.options.get("padding") != "same":
+        return 0
+    pads = []
+    for axis, stride_key in ((1, "stride_h"), (2, "stride_w")):
+        size, out = op.inputs[0].shape[axis], op.outputs[0].shape[axis]
+        kernel, stride = op.inputs[1].shape[axis], op.options.get(stride_key, 1)
+        pads.append(max((out - 1) * stride + kernel - size, 0) // 2)
+    return max(pads)
+
+
 def arena(graph: Graph, abi: str = "cortex_m33", kernels: str = "tflm",
-          recording: bool = False) -> ArenaPlan:
+          recording: bool = False, mvp_optimize_speed: bool = True) -> ArenaPlan:
     """The arena TFLM needs for `graph` on `abi` ('cortex_m33' or 'host64') with
-    `kernels` 'tflm' (its reference kernels) or 'mvp' (Silicon Labs' MVP kernels where
-    the MVP runs the layer). `recording`: the RecordingMicroAllocator the tflite-micro
-    Python runtime uses instead of the firmware's MicroAllocator. Raises KeyError
+    `kernels` 'tflm' (its reference kernels), 'cmsis_nn' (TFLM's CMSIS-NN kernels, on the
+    Cortex-M33) or 'mvp' (Silicon Labs' MVP kernels where the MVP runs the layer). `recording`: the RecordingMicroAllocator the tflite-micro
+    Python runtime uses instead of the firmware's MicroAllocator. `mvp_optimize_speed`:
+    SL_MVP_OPTIMIZE_SPEED's float16 input copies (MLTK's board build; the Gecko SDK's
+    default leaves them out). Raises KeyError
     naming an op whose allocations kwstiny has not measured."""
     from kwstiny.profile.targets import MVP
 
@@ -178,9 +225,11 @@ def arena(graph: Graph, abi: str = "cortex_m33", kernels: str = "tflm",
     missing = unsupported_ops(graph)
     if missing:
         raise KeyError(", ".join(missing))
+    if kernels not in ("tflm", "cmsis_nn", "mvp"):
+        raise ValueError(f"unknown kernels {kernels!r}")
     mvp = MVP() if kernels == "mvp" else None
-    if mvp is not None and abi != "cortex_m33":
-        raise ValueError("the MVP kernels' sizes are measured for the Cortex-M33 only")
+    if kernels != "tflm" and abi != "cortex_m33":
+        raise ValueError(f"the {kernels} kernels' sizes are measured for the Cortex-M33 only")
     on_mvp = {op.index: mvp is not None and op.opcode in _MVP_KIND and
               mvp.not_accelerated(op) is None for op in graph.operators}
 
@@ -212,6 +261,8 @@ def arena(graph: Graph, abi: str = "cortex_m33", kernels: str = "tflm",
         if on_mvp[op.index]:
             allocate("Persistent buffer data", MVP_OPDATA[_MVP_KIND[op.opcode]],
                      KERNEL_BUFFER_ALIGNMENT)
+        elif kernels == "cmsis_nn" and op.opcode in CMSIS_NN_OPDATA:
+            allocate("Persistent buffer data", CMSIS_NN_OPDATA[op.opcode], KERNEL_BUFFER_ALIGNMENT)
         elif opdata is not None:
             allocate("Persistent buffer data", sizes[opdata][0], KERNEL_BUFFER_ALIGNMENT)
     scratch = {}
@@ -221,7 +272,7 @@ def arena(graph: Graph, abi: str = "cortex_m33", kernels: str = "tflm",
                 for _ in range(2):  # float16 bias, float16 output scaler
                     allocate("Persistent buffer data", 2 * op.outputs[0].shape[-1],
                              KERNEL_BUFFER_ALIGNMENT)
-            if op.opcode == "conv_2d":  # SL_MVP_OPTIMIZE_SPEED: its input as float16
+            if op.opcode == "conv_2d" and mvp_optimize_speed:  # its input as float16
                 scratch[op.index] = 2 * op.inputs[0].size
             if op.opcode == "fully_connected" and op.input(2) is not None:
                 allocate("Persistent buffer data", 2 * op.outputs[0].shape[-1],
@@ -229,6 +280,10 @@ def arena(graph: Graph, abi: str = "cortex_m33", kernels: str = "tflm",
         elif _per_channel(op):
             for _ in range(2):  # int32 multiplier, int32 shift
                 allocate("Persistent buffer data", 4 * _per_channel(op), KERNEL_BUFFER_ALIGNMENT)
+        if kernels == "cmsis_nn" and _cmsis_nn_scratch(op):
+            scratch[op.index] = _cmsis_nn_scratch(op)
+    if scratch:  # MicroAllocator::FinishModelAllocation: one handle per scratch buffer
+        struct("scratch buffer handles", "ScratchBufferHandle", len(scratch))
     for tensors in (graph.inputs, graph.outputs):  # MicroInterpreter::AllocateTensors
         allocate("Persistent buffer data", sizes["pointer"][0] * len(tensors),
                  KERNEL_BUFFER_ALIGNMENT)
@@ -242,8 +297,8 @@ def arena(graph: Graph, abi: str = "cortex_m33", kernels: str = "tflm",
 
 # What the computed figure is, for `profile`'s RAM line.
 BOARD_BASIS = {
-    "none": "computed for a Cortex-M33 build with TFLM's reference kernels (kwstiny.profile."
-            "arena); a CMSIS-NN build adds its kernels' scratch buffers",
+    "none": "computed for a Cortex-M33 build with TFLM's CMSIS-NN kernels, the ones the "
+            "time estimate is for (kwstiny.profile.arena)",
     "MVP": "computed for the board's MVP build: Silicon Labs' MVP kernels with "
            "SL_MVP_OPTIMIZE_SPEED, as MLTK builds for the BRD2601 (kwstiny.profile.arena)",
 }
@@ -265,6 +320,6 @@ def board_arena(graph: Graph, host_head: int, accelerator: str) -> dict:
     if host_head and reference.head != host_head:
         return {"bytes": None, "basis": f"not computed: kwstiny's memory plan ({reference.head} "
                                         f"B) differs from the runtime's ({host_head} B)"}
-    plan = arena(graph, kernels="mvp") if accelerator == "MVP" else reference
+    plan = arena(graph, kernels="mvp" if accelerator == "MVP" else "cmsis_nn")
     return {"bytes": plan.total, "head": plan.head, "tail": plan.tail,
             "basis": BOARD_BASIS[accelerator]}
