@@ -11,7 +11,8 @@ from kwstiny import tflite
 from kwstiny.errors import KwstinyError
 from kwstiny.profile import targets
 from kwstiny.profile.fit import calibrate_cpi, fit_cortex_m33, fit_mvp
-from kwstiny.profile.reference import TOTAL_TIME_S, measured_kernels, measured_layers
+from kwstiny.profile.reference import (TOTAL_CPU_CYCLES, TOTAL_TIME_S, measured_kernels,
+                                       measured_layers)
 from kwstiny.profile.targets import MVP, CortexM33, target
 
 
@@ -38,7 +39,8 @@ def test_in_sample_mvp_estimate_of_tenet12_reproduces_the_profile_it_was_fitted_
     graph = tflite.read_graph(tenet12_int8)
     estimates = [MVP().estimate(op) for op in graph.operators]
     total = sum(e.time_s for e in estimates)
-    assert abs(total - TOTAL_TIME_S) <= 0.10 * TOTAL_TIME_S
+    assert abs(total - TOTAL_TIME_S) <= 0.05 * TOTAL_TIME_S
+    assert abs(sum(e.cpu_cycles for e in estimates) - TOTAL_CPU_CYCLES) <= 0.10 * TOTAL_CPU_CYCLES
     estimated, measured = collections.Counter(), collections.Counter()
     for op, estimate, layer in zip(graph.operators, estimates, measured_layers()):
         estimated[op.opcode] += estimate.time_s
