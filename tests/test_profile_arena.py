@@ -16,8 +16,14 @@ def measured(tenet12_int8):
 
 def test_memory_plan_is_the_runtimes(tenet12_int8, conv_int8, measured):
     assert memory_plan(tflite.read_graph(tenet12_int8)) == measured.head == 20768
+    # a 3x3 convolution, mul, strided depthwise, max pooling, fully connected, softmax
     small = measure_arena(conv_int8)
     assert memory_plan(tflite.read_graph(conv_int8)) == small.head > 0
+    host = arena(tflite.read_graph(conv_int8), "host64", recording=True)
+    assert 0 <= small.reported - host.total <= 32 + 16
+    for record in ("TfLiteEvalTensor data", "NodeAndRegistration struct",
+                   "Persistent TfLiteTensor data", "Persistent TfLiteTensor quantization data"):
+        assert host.records[record] == small.records[record], record
 
 
 def test_host_sizes_reproduce_the_runtimes_records(tenet12_int8, measured):
@@ -80,5 +86,6 @@ def test_board_arena_refuses_what_it_cannot_compute(conv_float, sequence_int8):
         board = board_arena(tflite.read_graph(model), 0, "none")
         assert board["bytes"] is None and board["basis"]
     graph = tflite.read_graph(sequence_int8)
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="batch_matmul"):
         arena(graph)
+    assert board_arena(graph, 0, "MVP")["bytes"] is None  # (it also has float layers)

@@ -42,7 +42,7 @@ tflm = ("SingleArenaBufferAllocator RecordingSingleArenaBufferAllocator GreedyMe
         "conv_2d_params depthwise_conv_2d_params add_params pool_params reshape_params "
         "fully_connected_params softmax_params OpDataConv OpDataFullyConnected OpDataAdd "
         "OpDataPooling SoftmaxParams cmsis_nn_conv cmsis_nn_fully_connected cmsis_nn_pooling "
-        "cmsis_nn_softmax cmsis_nn_add").split()
+        "cmsis_nn_softmax cmsis_nn_add mul_params OpDataMul").split()
 build = sys.argv[1]
 print(json.dumps({"host64": read(f"{build}/host64.o", tflm),
                   "cortex_m33": read(f"{build}/cortex_m33.o", tflm),

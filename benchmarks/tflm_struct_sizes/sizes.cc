@@ -8,6 +8,7 @@
 #include "tensorflow/lite/micro/kernels/add.h"
 #include "tensorflow/lite/micro/kernels/conv.h"
 #include "tensorflow/lite/micro/kernels/fully_connected.h"
+#include "tensorflow/lite/micro/kernels/mul.h"
 #include "tensorflow/lite/micro/kernels/pooling.h"
 #include "tensorflow/lite/micro/memory_planner/greedy_memory_planner.h"
 #include "tensorflow/lite/micro/micro_allocator.h"
@@ -44,5 +45,5 @@ extern "C" __attribute__((used)) const unsigned kwstiny_sizes[] = {
     S(TfLiteSoftmaxParams),
     S(OpDataConv), S(OpDataFullyConnected), S(OpDataAdd), S(OpDataPooling), S(SoftmaxParams),
     S(CmsisNnConv), S(CmsisNnFullyConnected), S(CmsisNnPooling), S(CmsisNnSoftmax),
-    S(CmsisNnAdd),
+    S(CmsisNnAdd), S(TfLiteMulParams), S(OpDataMul),
     0xC0FFEE};

@@ -54,6 +54,7 @@ STRUCT_SIZES: dict[str, dict[str, tuple[int, int]]] = {
         "pool_params": (40, 4), "reshape_params": (36, 4), "fully_connected_params": (16, 4),
         "softmax_params": (4, 4), "OpDataConv": (80, 8), "OpDataFullyConnected": (72, 8),
         "OpDataAdd": (60, 4), "OpDataPooling": (32, 4), "SoftmaxParams": (80, 8),
+        "mul_params": (4, 4), "OpDataMul": (36, 4),
     },
     "cortex_m33": {
         "SingleArenaBufferAllocator": (36, 4), "RecordingSingleArenaBufferAllocator": (52, 4),
@@ -65,6 +66,7 @@ STRUCT_SIZES: dict[str, dict[str, tuple[int, int]]] = {
         "pool_params": (40, 4), "reshape_params": (36, 4), "fully_connected_params": (5, 1),
         "softmax_params": (4, 4), "OpDataConv": (56, 4), "OpDataFullyConnected": (48, 4),
         "OpDataAdd": (60, 4), "OpDataPooling": (32, 4), "SoftmaxParams": (56, 8),
+        "mul_params": (1, 1), "OpDataMul": (36, 4),
     },
 }
 # TFLM's CMSIS-NN kernels' OpData on the Cortex-M33 (same benchmark, sizes.cc): TFLM's
@@ -88,6 +90,7 @@ _TFLM_KERNELS = {
     "fully_connected": ("fully_connected_params", "OpDataFullyConnected"),
     "softmax": ("softmax_params", "SoftmaxParams"),
     "reshape": ("reshape_params", None),
+    "mul": ("mul_params", "OpDataMul"),  # CMSIS-NN's mul keeps the same OpData
 }
 _MVP_KIND = {"conv_2d": "conv_2d", "depthwise_conv_2d": "depthwise_conv_2d", "add": "add",
              "average_pool_2d": "pool", "max_pool_2d": "pool",
@@ -311,7 +314,7 @@ def board_arena(graph: Graph, host_head: int, accelerator: str) -> dict:
     equal it, or kwstiny does not trust its own."""
     data = [t for op in graph.operators for t in (op.inputs[:1] + op.outputs) if t is not None]
     if any(t.dtype != "int8" for t in data):
-        return {"bytes": None, "basis": "computed for int8 models only"}
+        return {"bytes": None, "basis": "not computed: kwstiny computes it for int8 models only"}
     missing = unsupported_ops(graph)
     if missing:
         return {"bytes": None, "basis": "not computed: kwstiny has not measured what TFLM "

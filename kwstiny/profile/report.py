@@ -367,13 +367,17 @@ def format_profile(result: dict) -> str:
     if memory is not None:
         if memory.get("arena_bytes"):
             board = memory["board"]
-            source = (board["basis"] if board["bytes"] is not None else
-                      f"the host runtime's, measured; board's build {board['basis']}")
-            lines.append(f"RAM, Runtime Memory Size (bytes): {si(memory['arena_bytes'])} "
-                         f"({memory['arena_bytes']:,}, TFLM tensor arena: {source})")
-            lines.append(f"RAM, Host Runtime Arena (bytes): {si(memory['host_arena_bytes'])} "
-                         f"({memory['host_arena_bytes']:,}, measured with the 64-bit "
-                         "tflite-micro runtime; one byte less fails)")
+            if board["bytes"] is not None:
+                lines.append(f"RAM, Runtime Memory Size (bytes): {si(memory['arena_bytes'])} "
+                             f"({memory['arena_bytes']:,}, TFLM tensor arena {board['basis']})")
+                lines.append(f"RAM, Host Runtime Arena (bytes): "
+                             f"{si(memory['host_arena_bytes'])} ({memory['host_arena_bytes']:,}, "
+                             "measured with the 64-bit tflite-micro runtime; one byte less fails)")
+            else:
+                lines.append(f"RAM, Runtime Memory Size (bytes): {si(memory['arena_bytes'])} "
+                             f"({memory['arena_bytes']:,}, TFLM tensor arena measured with the "
+                             "64-bit tflite-micro runtime, one byte less fails; the board's "
+                             f"build: {board['basis']})")
         else:
             lines.append(f"RAM, Runtime Memory Size (bytes): not measured: {memory['error']}")
     if frontend["state_bytes"] is not None:
@@ -451,7 +455,7 @@ def format_profile(result: dict) -> str:
                      "the measured errors do not cover them):")
         lines.extend(outside)
     else:
-        lines.append("Extrapolations: none (every estimated layer lies inside the fitting data)")
+        lines.append("Extrapolations: none among the estimated layers")
     return "\n".join(lines)
 
 
