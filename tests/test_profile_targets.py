@@ -1,4 +1,6 @@
-"""Target cost models against the measurements they were fitted to, and their rules."""
+"""Target cost models: their fits, their rules, and (labelled so) how they reproduce the
+measurements they were fitted on. What they predict outside their fitting data is in
+tests/test_profile_validation.py."""
 
 import collections
 import dataclasses
@@ -9,7 +11,8 @@ from kwstiny import tflite
 from kwstiny.errors import KwstinyError
 from kwstiny.profile import targets
 from kwstiny.profile.fit import calibrate_cpi, fit_cortex_m33, fit_mvp
-from kwstiny.profile.reference import TOTAL_TIME_S, measured_kernels, measured_layers
+from kwstiny.profile.reference import (TOTAL_CPU_CYCLES, TOTAL_TIME_S, measured_kernels,
+                                       measured_layers)
 from kwstiny.profile.targets import MVP, CortexM33, target
 
 
@@ -30,11 +33,14 @@ def test_stored_coefficients_are_the_fit_of_the_measurements():
     assert all(v >= 0 for rates in targets.M33_INSTRUCTIONS.values() for v in rates.values())
 
 
-def test_mvp_estimate_of_tenet12_matches_the_device_profile(tenet12_int8):
+def test_in_sample_mvp_estimate_of_tenet12_reproduces_the_profile_it_was_fitted_on(tenet12_int8):
+    """In-sample: the MVP model was fitted on these rows. This checks that the stored fit
+    is what the estimate uses, not that the model predicts."""
     graph = tflite.read_graph(tenet12_int8)
     estimates = [MVP().estimate(op) for op in graph.operators]
     total = sum(e.time_s for e in estimates)
-    assert abs(total - TOTAL_TIME_S) <= 0.10 * TOTAL_TIME_S
+    assert abs(total - TOTAL_TIME_S) <= 0.05 * TOTAL_TIME_S
+    assert abs(sum(e.cpu_cycles for e in estimates) - TOTAL_CPU_CYCLES) <= 0.10 * TOTAL_CPU_CYCLES
     estimated, measured = collections.Counter(), collections.Counter()
     for op, estimate, layer in zip(graph.operators, estimates, measured_layers()):
         estimated[op.opcode] += estimate.time_s
@@ -48,7 +54,8 @@ def test_mvp_estimate_of_tenet12_matches_the_device_profile(tenet12_int8):
     assert 0.8 < (cpu / (total * 78e6)) / 0.186 < 1.25  # the measured CPU utilisation
 
 
-def test_cortex_m33_instruction_model_reproduces_the_qemu_counts():
+def test_in_sample_cortex_m33_instruction_model_reproduces_the_qemu_counts():
+    """In-sample (the counts it was fitted on); held-out errors: test_profile_validation."""
     errors = []
     for kernel in measured_kernels():
         cycles = CortexM33().cpu_cycles(kernel.op)
@@ -58,7 +65,9 @@ def test_cortex_m33_instruction_model_reproduces_the_qemu_counts():
     assert sorted(errors)[len(errors) // 2] < 0.02
 
 
-def test_cpu_only_layers_match_the_device(tenet12_int8):
+def test_in_sample_cpu_only_layers_match_the_device(tenet12_int8):
+    """In-sample: reshape and softmax are the rows the cycles per instruction and the
+    per-layer overhead were calibrated on."""
     graph = tflite.read_graph(tenet12_int8)
     for op, layer in zip(graph.operators, measured_layers()):
         if layer.opcode in ("reshape", "softmax"):

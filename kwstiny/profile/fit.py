@@ -21,8 +21,9 @@ def _solve(rows, columns, target) -> list[float]:
     return [float(v) for v in solution]
 
 
-def fit_mvp() -> dict[str, dict[str, float]]:
-    layers = measured_layers()
+def fit_mvp(layers=None) -> dict[str, dict[str, float]]:
+    """The MVP coefficients fitted to `layers` (default: every row of the reference)."""
+    layers = measured_layers() if layers is None else tuple(layers)
 
     def of(*opcodes):
         return [layer for layer in layers if layer.opcode in opcodes]
@@ -51,12 +52,14 @@ def fit_mvp() -> dict[str, dict[str, float]]:
                         cpu_base=c_base, cpu_per_tap=c_tap, time_acc=t_acc, time_cpu=t_cpu)
 
     d_mac, d_out = _solve(depthwise, [feature("valid_macs"), feature("outputs")], acc)
-    d_base, d_cpu_out = _solve(depthwise, [one, feature("outputs")], cpu)
+    # The vendor's depthwise kernel builds and starts one accelerator program per output
+    # position; the channels are the vector the MVP runs, so CPU work is per step.
+    d_base, d_cpu_step = _solve(depthwise, [one, feature("positions")], cpu)
     # acc and cpu cycles rise together on every depthwise row, so only one time
     # coefficient can be fitted: the accelerator's is taken from the convolutions.
     (d_t_cpu,) = _solve(depthwise, [cpu], lambda layer: wall(layer) - t_acc * layer.acc_cycles)
     c["depthwise_conv_2d"] = dict(acc_per_mac=d_mac, acc_per_output=d_out, cpu_base=d_base,
-                                  cpu_per_output=d_cpu_out, time_acc=t_acc, time_cpu=d_t_cpu)
+                                  cpu_per_step=d_cpu_step, time_acc=t_acc, time_cpu=d_t_cpu)
 
     (add_out,) = _solve(of("add"), [feature("outputs")], acc)
     (add_base,) = _solve(of("add"), [one], cpu)
@@ -82,16 +85,17 @@ def fit_cpu_only_ops() -> dict[str, float]:
     return {layer.opcode: layer.cpu_cycles for layer in measured_layers() if layer.acc_cycles == 0}
 
 
-def fit_cortex_m33() -> dict[str, dict[str, float]]:
+def fit_cortex_m33(kernels=None) -> dict[str, dict[str, float]]:
     """Instructions per unit of each feature, per CMSIS-NN kernel, by non-negative least
-    squares on the instruction counts measured under QEMU (see `reference`)."""
+    squares on the instruction counts measured under QEMU (see `reference`), or on
+    `kernels` (a subset of them)."""
     from scipy.optimize import nnls
 
     from kwstiny.profile.reference import measured_kernels
     from kwstiny.profile.targets import M33_FEATURES, cmsis_nn_kernel, feature_value
 
     groups: dict[str, list] = {}
-    for kernel in measured_kernels():
+    for kernel in measured_kernels() if kernels is None else kernels:
         groups.setdefault(cmsis_nn_kernel(kernel.op), []).append(kernel)
     result = {}
     for name, kernels in sorted(groups.items()):

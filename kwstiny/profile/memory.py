@@ -7,8 +7,10 @@ The probes run in a child process (`_arena_probe`): a too-small arena can crash 
 runtime. The runtime's own allocation report at that size equals the figure.
 
 The runtime here is a 64-bit build: its bookkeeping records (one per tensor and per
-node) hold pointers, which are half as wide on a Cortex-M33, so the device needs a
-little less than this figure; `bookkeeping_bytes` says how much of it those records are.
+node) hold pointers, which are half as wide on a Cortex-M33, so the device needs less
+than this figure; `bookkeeping_bytes` says how much of it those records are, and
+`kwstiny.profile.arena` computes the arena of a Cortex-M33 build (checked against this
+runtime's head and records, and against the firmware under QEMU).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from kwstiny.tflite import read_graph
 # Largest arena tried before giving up (a keyword model needs tens of kilobytes).
 MAX_ARENA = 64 * 1024 * 1024
 _TOTAL = re.compile(r"Arena allocation total (\d+) bytes")
+_HEAD = re.compile(r"Arena allocation head (\d+) bytes")
 _RECORD = re.compile(r"'([^']+)' used (\d+) bytes")
 # Allocation records made of pointer-holding structs (sizes depend on the pointer width).
 _POINTER_RECORDS = ("TfLiteEvalTensor data", "NodeAndRegistration struct",
@@ -43,6 +46,7 @@ class ArenaSize:
     records: dict            # the runtime's allocation records at that size (name -> bytes)
     below_error: str         # what the runtime said one byte below the minimum
     probes: int              # arena sizes tried
+    head: int = 0            # of `reported`: the planned activations and scratch buffers
 
     @property
     def bookkeeping_bytes(self) -> int:
@@ -135,9 +139,11 @@ def _search(probe) -> ArenaSize:
             low = middle
     best = probe(high)
     below = probe(high - 1)
+    head = _HEAD.search(best["log"])
     return ArenaSize(bytes=high, reported=_reported(best["log"]) or 0,
                      records={name: int(n) for name, n in _RECORD.findall(best["log"])},
-                     below_error=_last_lines(below["log"]), probes=probe.count)
+                     below_error=_last_lines(below["log"]), probes=probe.count,
+                     head=int(head.group(1)) if head else 0)
 
 
 def _reported(log: str) -> int | None:

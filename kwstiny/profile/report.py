@@ -17,11 +17,15 @@ from kwstiny.tflite import Graph, Operator, Tensor, read_graph, read_metadata
 FLOAT_NOTE = ("float model: the device path (TFLM int8 kernels, the MVP, kwstiny's cycle "
               "models) needs int8; quantize it first (kwstiny quantize)")
 ESTIMATE_BASIS = {
-    "none": "estimate: CMSIS-NN instruction counts measured under QEMU (Cortex-M33; "
-            "within 1 % of a whole TFLM inference there) x 1.50 cycles per instruction "
-            "calibrated on one device-measured layer; expect +-30 %",
-    "MVP": "estimate: MVP cost model fitted to a per-layer profile measured on an "
-           "EFR32xG24 (kwstiny.profile.targets); CPU layers as for --accelerator none",
+    "none": "estimate: CMSIS-NN instruction counts measured under QEMU (Cortex-M33); each "
+            "kernel shape predicted from the others: median error 0.3 % (1x1 convolutions) "
+            "to 28 % (fully connected), benchmarks/results/profile_validation.json; x 1.50 "
+            "cycles per instruction calibrated on one device-measured layer, an error not "
+            "measured",
+    "MVP": "estimate: MVP cost model fitted to a per-layer profile measured on an EFR32xG24 "
+           "(kwstiny.profile.targets); each layer shape predicted from the others: time "
+           "within 7.7 % (convolutions), 4.7 % (depthwise), 34 % (add, ~30 us timer); "
+           "CPU layers as for --accelerator none",
 }
 
 
@@ -90,7 +94,9 @@ def profile(model: str | Path, accelerator: str = "none", clock_hz: float = DEFA
             missing.append(op.index)
         rows.append({**layer, "where": estimate.where, "acc_cycles": estimate.acc_cycles,
                      "cpu_cycles": estimate.cpu_cycles, "time_s": estimate.time_s,
-                     "note": estimate.note})
+                     "note": estimate.note,
+                     # why the layer lies outside the cost model's fitting data (None: inside)
+                     "extrapolation": estimate.extrapolation or None})
     acc = sum(r["acc_cycles"] or 0 for r in rows)
     cpu = sum(r["cpu_cycles"] or 0 for r in rows)
     seconds = sum(r["time_s"] or 0 for r in rows)
@@ -108,6 +114,7 @@ def profile(model: str | Path, accelerator: str = "none", clock_hz: float = DEFA
             **totals,
             "unsupported_layers": unsupported,
             "layers_without_estimate": missing,
+            "extrapolated_layers": [r["index"] for r in rows if r["extrapolation"]],
             "complete": complete,  # False: time is a lower bound (layers left out)
             "acc_cycles": acc,
             "cpu_cycles": cpu,
@@ -117,7 +124,7 @@ def profile(model: str | Path, accelerator: str = "none", clock_hz: float = DEFA
             "ops_per_s": totals["ops"] / seconds if seconds and complete else None,
             "macs_per_s": totals["macs"] / seconds if seconds and complete else None,
         },
-        "memory": _memory(data, cost.name) if measure_memory else None,
+        "memory": _memory(data, graph, cost.name) if measure_memory else None,
         "frontend": _frontend(summary["metadata"]),
         "flash": _flash(graph, totals["file_size"], cost.name),
     }
@@ -155,23 +162,31 @@ def _flash(graph: Graph, model_bytes: int, accelerator: str) -> dict:
             "total_bytes": model_bytes + code.bytes if code.bytes is not None else None}
 
 
-def _memory(data: bytes, accelerator: str) -> dict:
+def _memory(data: bytes, graph: Graph, accelerator: str) -> dict:
+    """The arena the board needs (computed for its build where kwstiny can) and the
+    arena the host's tflite-micro runtime measured."""
     from kwstiny.errors import KwstinyError
+    from kwstiny.profile.arena import board_arena
 
     try:
         arena = measure_arena(data)
     except KwstinyError as error:
         return {"arena_bytes": None, "error": str(error)}
+    board = board_arena(graph, arena.head, accelerator)
+    host_note = ("tensor arena measured with the tflite-micro runtime (64-bit host, TFLM's "
+                 f"reference kernels); {arena.bookkeeping_bytes} bytes of it are pointer-"
+                 "holding records, half as wide on a Cortex-M33")
     return {
-        "arena_bytes": arena.bytes,
+        # the figure `profile` prints: the board's build where computed, else the host's
+        "arena_bytes": board["bytes"] if board["bytes"] is not None else arena.bytes,
+        "arena_source": "computed" if board["bytes"] is not None else "host runtime",
+        "board": board,
+        "host_arena_bytes": arena.bytes,
         "runtime_reported_bytes": arena.reported,
+        "host_head_bytes": arena.head,
         "fails_below": arena.below_error,
         "bookkeeping_bytes": arena.bookkeeping_bytes,
-        "note": ("tensor arena measured with the tflite-micro runtime (64-bit host); its "
-                 f"{arena.bookkeeping_bytes} bytes of pointer-holding records are about "
-                 "half that on a Cortex-M33"
-                 + ("; the MVP kernels keep further per-channel data (float16 bias and "
-                    "scale) in the arena, not in this figure" if accelerator == "MVP" else "")),
+        "note": host_note,
     }
 
 
@@ -351,9 +366,18 @@ def format_profile(result: dict) -> str:
     frontend = result["frontend"]
     if memory is not None:
         if memory.get("arena_bytes"):
-            lines.append(f"RAM, Runtime Memory Size (bytes): {si(memory['arena_bytes'])} "
-                         f"({memory['arena_bytes']:,}, TFLM tensor arena, measured)")
-            lines.append(f"RAM note: {memory['note']}")
+            board = memory["board"]
+            if board["bytes"] is not None:
+                lines.append(f"RAM, Runtime Memory Size (bytes): {si(memory['arena_bytes'])} "
+                             f"({memory['arena_bytes']:,}, TFLM tensor arena {board['basis']})")
+                lines.append(f"RAM, Host Runtime Arena (bytes): "
+                             f"{si(memory['host_arena_bytes'])} ({memory['host_arena_bytes']:,}, "
+                             "measured with the 64-bit tflite-micro runtime; one byte less fails)")
+            else:
+                lines.append(f"RAM, Runtime Memory Size (bytes): {si(memory['arena_bytes'])} "
+                             f"({memory['arena_bytes']:,}, TFLM tensor arena measured with the "
+                             "64-bit tflite-micro runtime, one byte less fails; the board's "
+                             f"build: {board['basis']})")
         else:
             lines.append(f"RAM, Runtime Memory Size (bytes): not measured: {memory['error']}")
     if frontend["state_bytes"] is not None:
@@ -399,6 +423,7 @@ def format_profile(result: dict) -> str:
         row = [
             layer["index"], layer["opcode"], layer["where"], si(layer["ops"]), si(layer["macs"]),
             si(layer["acc_cycles"]), si(layer["cpu_cycles"]), si(layer["time_s"]),
+            "yes" if layer.get("extrapolation") else "",
         ]
         if measured:
             row.append(si(layer["measured_ticks"]))
@@ -409,12 +434,13 @@ def format_profile(result: dict) -> str:
             ",".join(_shape(t) for t in layer["outputs"]),
             layer["config"],
         ])
-    headers = ["Index", "OpCode", "On", "# Ops", "# MACs", "Acc Cycles", "CPU Cycles", "Time (s)"]
+    headers = ["Index", "OpCode", "On", "# Ops", "# MACs", "Acc Cycles", "CPU Cycles", "Time (s)",
+               "Extrapolated"]
     if measured:
         headers.append(f"Measured ({measured['counter_short']})")
         if measured["total_time_s"] is not None:
             headers.append("Measured Time (s)")
-    right = set(range(len(headers))) - {1, 2}
+    right = set(range(len(headers))) - {1, 2, 8}
     lines.append("Model Layers")
     lines.append(table(headers + ["Input Shape", "Output Shape", "Options"], rows, right=right))
     notes = [f"  {layer['index']} {layer['opcode']}: {layer['note']}"
@@ -422,6 +448,14 @@ def format_profile(result: dict) -> str:
     if notes:
         lines.append("Notes:")
         lines.extend(notes)
+    outside = [f"  {layer['index']} {layer['opcode']}: {layer['extrapolation']}"
+               for layer in result["layers"] if layer.get("extrapolation")]
+    if outside:
+        lines.append("Extrapolations (outside the layers the cost model was fitted on; "
+                     "the measured errors do not cover them):")
+        lines.extend(outside)
+    else:
+        lines.append("Extrapolations: none among the estimated layers")
     return "\n".join(lines)
 
 
