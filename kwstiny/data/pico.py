@@ -2,11 +2,15 @@
 
 Pico has one voice per language: en-US and en-GB speak English; de-DE, es-ES, fr-FR and
 it-IT read English text with their own language's rules, which gives accented English.
-The binding runs in-process (it holds the GIL, so calls from threads take turns; each is
-a few milliseconds) and returns 16 kHz 16-bit PCM.
+The binding runs in-process and returns 16 kHz 16-bit PCM. It is not thread-safe: two
+synthesis threads inside it at once crashed the process (a segmentation fault in
+NanoTTS.speak while making a demo-scale dataset), so calls take a lock; each is a few
+milliseconds.
 """
 
 from __future__ import annotations
+
+import threading
 
 import numpy as np
 
@@ -19,6 +23,7 @@ SAMPLE_RATE = 16000
 # good at; kwstiny's factors map straight onto them.
 _SPEED_LIMITS = (0.2, 5.0)
 _PITCH_LIMITS = (0.5, 2.0)
+_LOCK = threading.Lock()
 
 
 def require():
@@ -47,9 +52,10 @@ def speak(text: str, name: str, speed: float, pitch: float) -> tuple[np.ndarray,
     # Pico reads "<...>" as markup (the binding wraps the text in <speed>/<pitch> tags).
     plain = text.replace("<", " ").replace(">", " ")
     try:
-        pcm = module.NanoTTS().speak(plain, voice=name,
-                                     speed=float(np.clip(speed, *_SPEED_LIMITS)),
-                                     pitch=float(np.clip(pitch, *_PITCH_LIMITS)))
+        with _LOCK:
+            pcm = module.NanoTTS().speak(plain, voice=name,
+                                         speed=float(np.clip(speed, *_SPEED_LIMITS)),
+                                         pitch=float(np.clip(pitch, *_PITCH_LIMITS)))
     except (RuntimeError, ValueError) as error:
         raise KwstinyError(f"pico voice {name} saying {text!r} failed: {error}") from error
     samples = np.frombuffer(pcm, dtype="<i2")
