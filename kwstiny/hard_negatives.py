@@ -37,20 +37,8 @@ _MIN_APART_S = 0.6
 
 def mining_stream_recipe(spec):
     """Long keyword-free (and keyword) audio of the spec's training voices."""
-    from kwstiny.data.keyword_recipe import keyword_stream_recipe
-    from kwstiny.data.recipes import load_recipe
-    from kwstiny.errors import KwstinyError
-
-    source = spec.dataset.source
-    training = load_recipe(source) if isinstance(source, str) else source
-    keyword = [c for c in getattr(training, "classes", ()) if getattr(c, "keyword", "")]
-    if not keyword:
-        raise KwstinyError(f"spec {spec.name}: hard negatives need a keyword recipe as the "
-                           f"dataset source ({source!r} is not one)")
-    return keyword_stream_recipe(
-        training, name=f"{keyword[0].label}_stream_mining", held_out_split="train",
-        validation_fraction=spec.dataset.validation_fraction,
-        test_fraction=spec.dataset.test_fraction, seed=6161)
+    from kwstiny.data.keyword_recipe import split_stream_recipe
+    return split_stream_recipe(spec, "train", seed=6161)
 
 
 def window_scores(model, audio: np.ndarray, spec, batch_size: int = 256):

@@ -463,11 +463,14 @@ def available_specs() -> list[str]:
 
 
 def load_spec(name_or_path: str) -> ModelSpec:
-    """Load a spec by name, `NAME-VARIANT`, or path to a .py file."""
+    """Load a spec by name, `NAME-VARIANT`, path to a .py file, or `PATH.py-VARIANT`."""
     text = str(name_or_path)
     variant = None
     path = Path(text)
-    if text.endswith(".py") or os.sep in text:
+    file_variant = re.fullmatch(r"(.+\.py)-([A-Za-z0-9_]+)", text)
+    if file_variant and Path(file_variant.group(1)).is_file():   # path/to/spec.py-demo
+        path, variant = Path(file_variant.group(1)), file_variant.group(2)
+    elif text.endswith(".py") or os.sep in text:
         if not path.is_file():
             raise KwstinyError(f"spec file not found: {text}")
     else:

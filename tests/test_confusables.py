@@ -145,3 +145,12 @@ def test_a_new_keyword_trains_from_its_text(tmp_path, monkeypatch, small_lexicon
     assert meta["classes"] == ["jarvis", "_unknown_"] and meta["name"] == "kws_jarvis-test"
     dataset = use_session_home / "datasets" / "synthetic_jarvis-test"
     assert len(list((dataset / "jarvis").glob("*.wav"))) == 60
+
+
+def test_a_spec_file_path_takes_a_variant(tmp_path, monkeypatch, small_lexicon):
+    monkeypatch.setattr(conf, "lexicon", lambda n=conf.LEXICON_SIZE: small_lexicon)
+    CliRunner().invoke(main, ["new", "kws_davis", "--keyword", "davis", "--folder",
+                              str(tmp_path)], catch_exceptions=False)
+    from kwstiny.spec import load_spec
+    spec = load_spec(f"{tmp_path / 'kws_davis.py'}-demo")
+    assert spec.name == "kws_davis-demo" and spec.dataset.scale == "demo"

@@ -248,3 +248,33 @@ def keyword_stream_recipe(training: SynthesisRecipe, name: str = "",
         held_out_split=held_out_split,
         **settings,
     )
+
+
+def keyword_training_recipe(source):
+    """The keyword recipe a DatasetSpec source names or holds; None if it is not one
+    (a folder, Speech Commands ...)."""
+    from kwstiny.data.recipes import find_recipe, load_recipe
+
+    if isinstance(source, str):
+        if find_recipe(source) is None:
+            return None
+        source = load_recipe(source)
+    keyworded = any(getattr(c, "keyword", "") for c in getattr(source, "classes", ()))
+    return source if keyworded else None
+
+
+def split_stream_recipe(spec, split: str, seed: int) -> LongAudioRecipe:
+    """Long audio of the spec's keyword data spoken only by the voices of one split of
+    its voice split ("train" to mine, "validation" to calibrate, "test" to evaluate)."""
+    from kwstiny.errors import KwstinyError
+
+    training = keyword_training_recipe(spec.dataset.source)
+    if training is None:
+        raise KwstinyError(f"spec {spec.name}: its dataset {spec.dataset.source!r} is not a "
+                           f"keyword recipe, so kwstiny cannot make long audio for it")
+    label = next(c.label for c in training.classes if c.keyword)
+    return keyword_stream_recipe(
+        training, name=f"{label}_stream_{split}", held_out_split=split,
+        validation_fraction=spec.dataset.validation_fraction,
+        test_fraction=spec.dataset.test_fraction, seed=seed)
+

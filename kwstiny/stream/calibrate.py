@@ -23,19 +23,8 @@ from kwstiny.stats import poisson_rate, wilson
 
 def validation_stream_recipe(spec):
     """The long-audio recipe of the spec's keyword data, spoken by validation voices."""
-    from kwstiny.data.keyword_recipe import keyword_stream_recipe
-    from kwstiny.data.recipes import load_recipe
-
-    source = spec.dataset.source
-    training = load_recipe(source) if isinstance(source, str) else source
-    if not any(getattr(c, "keyword", "") for c in getattr(training, "classes", ())):
-        raise KwstinyError(f"spec {spec.name}: its dataset {source!r} is not a keyword recipe, "
-                           f"so kwstiny cannot make validation streams for it")
-    label = next(c.label for c in training.classes if c.keyword)
-    return keyword_stream_recipe(
-        training, name=f"{label}_stream_validation", held_out_split="validation",
-        validation_fraction=spec.dataset.validation_fraction,
-        test_fraction=spec.dataset.test_fraction, seed=5151)
+    from kwstiny.data.keyword_recipe import split_stream_recipe
+    return split_stream_recipe(spec, "validation", seed=5151)
 
 
 def choose_threshold(curve: list[dict], target_fa_per_hour: float) -> dict:

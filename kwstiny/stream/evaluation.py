@@ -200,14 +200,13 @@ def stream_data(classes: list[str], metadata: dict, data: str | None,
 
 def _spec_recipe(metadata: dict):
     """The keyword recipe object the model's spec declares in its file, if it does."""
+    from kwstiny.data.keyword_recipe import keyword_training_recipe
     from kwstiny.spec import load_spec
     try:
         source = load_spec(metadata.get("name", "")).dataset.source
     except KwstinyError:
         return None
-    keyworded = not isinstance(source, str) and any(
-        getattr(c, "keyword", "") for c in getattr(source, "classes", ()))
-    return source if keyworded else None
+    return None if isinstance(source, str) else keyword_training_recipe(source)
 
 
 def _spec_scale(metadata: dict) -> str:
