@@ -1,7 +1,7 @@
 """Model specs: what a model is, as frozen dataclasses, and how a spec file is found.
 
 A spec file is a short Python file that builds one `ModelSpec` and binds it to the
-name `spec`. It is found by name in `model_specs/` (or a directory on
+name `spec`. It is found by name in `kwstiny/model_specs/` (or a directory on
 `KWSTINY_SPEC_PATH`), or by file path. `NAME-VARIANT` loads NAME and applies one of its
 variants; every spec has `test` (a dry run: a tiny subset, two epochs), and may declare
 more (the alexa spec declares `demo`).
@@ -21,10 +21,9 @@ from typing import Callable
 
 from kwstiny.errors import KwstinyError, check
 from kwstiny.frontend.settings import FrontendSettings
-from kwstiny.paths import REPO_ROOT
 from kwstiny.pyfiles import FileCatalog, run_file
 
-SPEC_DIR = REPO_ROOT / "model_specs"
+SPEC_DIR = Path(__file__).resolve().parent / "model_specs"
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import pytest
 from kwstiny.inference import TfliteModel
 from kwstiny.paths import REPO_ROOT
 
-KERNEL_SOURCE = REPO_ROOT / "firmware" / "kernels" / "depthwise_conv_s8.c"
+KERNEL_SOURCE = REPO_ROOT / "kwstiny" / "firmware" / "kernels" / "depthwise_conv_s8.c"
 
 
 class DwParams(ctypes.Structure):

@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kwstiny.errors import KwstinyError, check
-from kwstiny.paths import REPO_ROOT
 from kwstiny.pyfiles import FileCatalog, run_file
 
-RECIPE_DIR = REPO_ROOT / "datasets"
+RECIPE_DIR = Path(__file__).resolve().parent.parent / "datasets"
 SCALES = ("full", "demo", "test")
 
 

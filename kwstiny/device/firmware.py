@@ -15,9 +15,9 @@ from pathlib import Path
 
 from kwstiny.device.boards import get_board
 from kwstiny.errors import KwstinyError
-from kwstiny.paths import REPO_ROOT, home
+from kwstiny.paths import home
 
-FIRMWARE_DIR = REPO_ROOT / "firmware"
+FIRMWARE_DIR = Path(__file__).resolve().parent.parent / "firmware"
 FIRMWARE_NAMES = {"host": "kwstiny-fw-host", "qemu_an505": "kwstiny-fw-qemu_an505.elf"}
 TEST_NAMES = {"host": "kwstiny-fw-tests", "qemu_an505": "kwstiny-fw-tests-qemu_an505.elf"}
 
