@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kwstiny import paths  # noqa: E402
-from kwstiny.checkpoints import BEST_WEIGHTS  # noqa: E402
+from kwstiny.training.checkpoints import BEST_WEIGHTS  # noqa: E402
 from kwstiny.data.selection import sweep  # noqa: E402
 from kwstiny.data.selection.embeddings import read_npz  # noqa: E402
 from kwstiny.data.selection.subset import select_subset, write_subset_list  # noqa: E402
@@ -102,7 +102,7 @@ def embed(spec, spec_name: str, emb_dir: Path, train_embedder: bool) -> None:
         if not train_embedder:
             raise KwstinyError(f"{spec.name} has no trained model; train it first "
                                f"(`kwstiny train {spec_name}`) or pass --train-embedder")
-        from kwstiny.train import train
+        from kwstiny.training.train import train
         train(spec, resume=True, evaluate_after=True)
     from kwstiny.data.selection.embed import embed_dataset
     embed_dataset(spec.dataset.source, spec_name, emb_dir)
@@ -142,7 +142,7 @@ def choose(emb_dir: Path, out: Path, fraction: float, seeds: int) -> dict:
 
 def train_subsets(spec, out: Path, match_steps: bool, retrain_full: bool = False) -> dict:
     """Full data, best-strategy subset and random subset: test and stream metrics."""
-    from kwstiny.train import train
+    from kwstiny.training.train import train
 
     choice = json.loads((out / "choice.json").read_text())
     results_path = out / "subset_training.json"

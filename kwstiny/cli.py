@@ -67,8 +67,8 @@ def train_command(spec, overrides, multirun, epochs, resume, clean, no_evaluate)
     if resume and clean:
         raise click.UsageError("--resume and --clean contradict each other")
     _tensorflow()
-    from kwstiny.sweep import apply_overrides, sweep
-    from kwstiny.train import train
+    from kwstiny.training.sweep import apply_overrides, sweep
+    from kwstiny.training.train import train
     if multirun:
         if not overrides:
             raise click.UsageError("-m needs at least one KEY=VALUE[,VALUE...] override")

@@ -76,7 +76,7 @@ def evaluate(spec: ModelSpec, tflite: bool = False, data=None) -> dict:
         probs = predict_tflite(model_path, x)
         kind = "tflite"
     else:
-        from kwstiny.train import load_trained_model
+        from kwstiny.training.train import load_trained_model
         probs = load_trained_model(spec).predict(x.astype(np.float32), batch_size=256, verbose=0)
         kind = "float"
     result = classification_metrics(y, probs, list(spec.classes))

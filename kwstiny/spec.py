@@ -206,7 +206,7 @@ class TrainSpec:
 
 @dataclass(frozen=True)
 class DistillSpec:
-    """Knowledge distillation from a trained teacher spec (kwstiny.distill)."""
+    """Knowledge distillation from a trained teacher spec (kwstiny.training.distill)."""
     # Name or path of a spec whose run has finished training; "" = no distillation.
     teacher: str = ""
     # "hard": the teacher's top class is the label of the student's distillation head

@@ -15,16 +15,16 @@ from pathlib import Path
 import numpy as np
 
 from kwstiny import paths
-from kwstiny.checkpoints import BEST_WEIGHTS, RunState
+from kwstiny.training.checkpoints import BEST_WEIGHTS, RunState
 from kwstiny.errors import KwstinyError
 from kwstiny.progress import console
 from kwstiny.spec import ModelSpec
 
 
 def build_model(spec: ModelSpec, total_steps: int = 1):
-    """The spec's model, compiled with its optimizer, schedule and loss (kwstiny.tricks);
+    """The spec's model, compiled with its optimizer, schedule and loss (kwstiny.training.tricks);
     residual gammas start at zero when the spec asks."""
-    from kwstiny import tricks
+    from kwstiny.training import tricks
 
     model = spec.model.build(spec.input_shape, len(spec.classes))
     if spec.train.zero_gamma_residual:
@@ -100,7 +100,7 @@ def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
     """Train the spec's model; returns a summary. Also quantizes and evaluates."""
     import tf_keras as keras
 
-    from kwstiny import tricks
+    from kwstiny.training import tricks
     from kwstiny.data.pipeline import (SpecData, class_weights, steps_per_epoch,
                                        training_dataset, write_counts)
 
@@ -128,7 +128,7 @@ def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
         steps = steps_per_epoch(data, spec.train.batch_size)
         model = build_model(spec, total_steps=steps * spec.train.epochs)
         if spec.distill.teacher:
-            from kwstiny.distill import attach_teacher
+            from kwstiny.training.distill import attach_teacher
             model = attach_teacher(spec, model)
         history, best, initial_epoch = [], {"value": None, "epoch": 0}, 0
         if resume and previous is not None:
