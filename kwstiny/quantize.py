@@ -94,7 +94,7 @@ def _check_identity_input(data: bytes) -> None:
 def quantize(spec: ModelSpec, qat: bool | None = None, data=None) -> Path:
     """Write the spec's int8 .tflite (with metadata) into its run directory."""
     from kwstiny.data.pipeline import SpecData, representative
-    from kwstiny.training.train import load_trained_model
+    from kwstiny.training.runs import load_trained_model
 
     qat = spec.quantize.qat if qat is None else qat
     model = load_trained_model(spec)
