@@ -16,12 +16,12 @@ invoke, detector and the rest; a bare-invoke loop gives the interpreter's floor;
 window keeps its maximum from one inference to the next (the only case in which any
 part of an inference could be reused exactly).
 
-With a TFLM built for the host (firmware/README.md, section TFLM), `--tflm-root` also
+With a TFLM built for the host (kwstiny/firmware/README.md, section TFLM), `--tflm-root` also
 measures the board's own code path on the laptop: the host build of kwstiny's firmware
 (C frontend, TFLM with the library's kernels, C detector) fed over its serial protocol
 by `kwstiny detect --device`, firmware and client pinned to the same core, and checks
 that it fires the same detections as the Python TFLM runtime. Host builds run int8
-DEPTHWISE_CONV_2D with kwstiny's vectorizable kernel (firmware/kernels/); with
+DEPTHWISE_CONV_2D with kwstiny's vectorizable kernel (kwstiny/firmware/kernels/); with
 `--library-depthwise` the TFLM library's own kernel runs it instead.
 
     python benchmarks/detect_speed.py [--scale test] [--repeats 3] [--cpu 0]

@@ -15,7 +15,7 @@ scaled down so the softmax is not saturated and outputs vary.
         [--model MODEL]     # a spec name, run directory or .tflite, as for `kwstiny profile`
 
 TFLM_ROOT is a tflite-micro checkout where TFLM's own Makefile built the Cortex-M33
-libraries (firmware/README.md). Writes benchmarks/results/firmware_qemu.json.
+libraries (kwstiny/firmware/README.md). Writes benchmarks/results/firmware_qemu.json.
 """
 
 from __future__ import annotations

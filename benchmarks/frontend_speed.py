@@ -35,7 +35,7 @@ OUT = ROOT / "benchmarks" / "results" / "frontend_speed.json"
 
 
 def alexa_settings() -> FrontendSettings:
-    """The keyword_spotting_alexa frontend (as in model_specs/, without importing the
+    """The keyword_spotting_alexa frontend (as in kwstiny/model_specs/, without importing the
     model code): the benchmark needs only the frontend."""
     return FrontendSettings(
         sample_rate_hz=16000, sample_length_ms=1200, window_size_ms=30, window_step_ms=10,

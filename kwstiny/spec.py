@@ -29,7 +29,7 @@ SPEC_DIR = Path(__file__).resolve().parent / "model_specs"
 @dataclass(frozen=True)
 class DatasetSpec:
     """Where clips come from and how the classes are filled."""
-    # A recipe name in datasets/ (synthetic_alexa ...) or a folder of class subfolders.
+    # A recipe name in kwstiny/datasets/ (synthetic_alexa ...) or a folder of class subfolders.
     source: str = "synthetic_alexa"
     classes: tuple[str, ...] = ("alexa", "_unknown_")
     # Recipe scale: "full", "demo" or "test"; folders ignore it.

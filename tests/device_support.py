@@ -45,7 +45,7 @@ def tflm_root() -> str:
     root = os.environ.get("TFLM_ROOT")
     if not root:
         pytest.skip("needs a TFLM library: set TFLM_ROOT to a tflite-micro checkout built with "
-                    "TFLM's Makefile (see firmware/README.md)")
+                    "TFLM's Makefile (see kwstiny/firmware/README.md)")
     return root
 
 

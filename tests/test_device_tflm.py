@@ -2,7 +2,7 @@
 Python runtime, op registration from the model, clear errors, per-operator profiles.
 
 These need a TFLM library built with TFLM's own Makefile; set TFLM_ROOT to that
-tflite-micro checkout (firmware/README.md). Without it they are skipped, saying so.
+tflite-micro checkout (kwstiny/firmware/README.md). Without it they are skipped, saying so.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Dataset recipes: declarative files in `datasets/` that say how a dataset is made.
+"""Dataset recipes: declarative files in `kwstiny/datasets/` that say how a dataset is made.
 
 A recipe file is plain Python loaded by path (never imported as a package: a top-level
 `datasets` package would clash with HuggingFace's) and binds one recipe object to the
@@ -176,7 +176,7 @@ def find_recipe(name: str) -> Path | None:
 
 
 def load_recipe(name_or_path: str):
-    """A recipe by name (datasets/NAME.py, or a folder on KWSTINY_DATASET_PATH) or path."""
+    """A recipe by name (kwstiny/datasets/NAME.py, or a folder on KWSTINY_DATASET_PATH) or path."""
     text = str(name_or_path)
     path = Path(text) if text.endswith(".py") else find_recipe(text)
     if path is None or not path.is_file():
