@@ -42,10 +42,17 @@ def _spec(name: str):
     return load_spec(name)
 
 
-def _tensorflow():
-    """Start TensorFlow quietly before a command that trains or converts."""
+def _tensorflow(command: str):
+    """Start TensorFlow quietly before a command that trains or converts; without the
+    [train] extra, say so in one line."""
     from kwstiny.tensorflow_quiet import import_tensorflow
+    _needs("train", command)
     import_tensorflow()
+
+
+def _needs(extra: str, command: str):
+    from kwstiny.extras import require
+    require(extra, f"kwstiny {command}")
 
 
 @main.command("train")
@@ -66,7 +73,7 @@ def train_command(spec, overrides, multirun, epochs, resume, clean, no_evaluate)
     trained in turn."""
     if resume and clean:
         raise click.UsageError("--resume and --clean contradict each other")
-    _tensorflow()
+    _tensorflow("train")
     from kwstiny.training.sweep import apply_overrides, sweep
     from kwstiny.training.train import train
     if multirun:
@@ -84,7 +91,7 @@ def train_command(spec, overrides, multirun, epochs, resume, clean, no_evaluate)
 @click.option("--qat", is_flag=True, help="Quantization-aware fine-tuning before conversion.")
 def quantize_command(spec, qat):
     """Write SPEC's int8 .tflite (settings in its metadata) into its run directory."""
-    _tensorflow()
+    _tensorflow("quantize")
     from kwstiny.quantize import quantize
     quantize(_spec(spec), qat=qat or None)
 
@@ -105,11 +112,14 @@ def evaluate_command(spec, tflite, stream, stream_data, stream_scale, runtime):
     """Clip metrics of SPEC on its voice-held-out test split (JSON + plots), or with
     --stream, FRR / false accepts per hour and their curve over thresholds."""
     if stream:
+        _needs("plots", "evaluate --stream")
         from kwstiny.stream.evaluation import evaluate_stream
         evaluate_stream(spec, runtime=runtime, data=stream_data, scale=stream_scale)
         return
-    if not tflite:
-        _tensorflow()
+    if tflite:
+        _needs("train", "evaluate --tflite")  # the test split's features and the metrics
+    else:
+        _tensorflow("evaluate")
     from kwstiny.evaluate import evaluate
     evaluate(_spec(spec), tflite=tflite)
 
@@ -167,6 +177,8 @@ def classify_audio_command(model, files, threshold, suppression, window, count, 
                            dump_spectrograms):
     """Run MODEL (a spec name, run directory or .tflite) live on the microphone or on
     --file audio, showing the class scores and each detection."""
+    if dump_spectrograms:
+        _needs("plots", "classify_audio --dump-spectrograms")
     from kwstiny.stream.classify import classify_audio
     if input_device is not None and input_device.isdigit():
         input_device = int(input_device)
@@ -202,6 +214,7 @@ def view_audio_command(file, spec_name, output):
     """Render the spectrogram the model sees for an audio FILE as a PNG."""
     from pathlib import Path
 
+    _needs("plots", "view_audio")
     from kwstiny.frontend.view import render_spectrogram
     spec = _spec(spec_name)
     output = output or Path(file).with_suffix(".png").name
@@ -244,7 +257,7 @@ _hard_option = click.option(
               help="Recipe scale [default: the model spec's].")
 def dataset_embed(source, model_spec, out_dir, scale):
     """One penultimate-layer vector per clip of SOURCE (a dataset name or a folder)."""
-    _tensorflow()
+    _tensorflow("dataset embed")
     from kwstiny.data.selection.embed import embed_dataset
     for path in embed_dataset(source, model_spec, out_dir, scale).values():
         click.echo(f"wrote {path}")
@@ -268,6 +281,7 @@ def dataset_select(embeddings, budget, strategy, seed, out_dir, keep, dedup_thre
     """Select at most --budget samples from EMBEDDINGS (.npz or DataPerf .pb).
 
     A spec trains from the selection with dataset.subset_file = OUT/subset.txt."""
+    _needs("select", "dataset select")
     from kwstiny.data.selection import select_file
     options = _strategy_options(dedup_threshold, hard_fraction).get(strategy, {})
     result = select_file(embeddings, strategy, budget, seed, out_dir, keep, **options)
@@ -286,6 +300,7 @@ def dataset_select(embeddings, budget, strategy, seed, out_dir, keep, dedup_thre
               help="Also write the scores to this JSON file.")
 def dataset_score(train, eval_path, seed, json_path):
     """Train the task's logistic regression on TRAIN (a train.npz) and score it."""
+    _needs("select", "dataset score")
     from kwstiny.data.selection import score_files
     from kwstiny.paths import write_json
     scores = score_files(train, eval_path, seed)
@@ -309,6 +324,7 @@ def dataset_score(train, eval_path, seed, json_path):
 def dataset_sweep(pool, eval_path, out_dir, budgets, strategies, seeds, dedup_threshold,
                   hard_fraction):
     """Score every strategy at every budget over several seeds; table and plot."""
+    _needs("select", "dataset sweep")
     from kwstiny.data.selection import sweep_files
     try:
         budget_list = [int(b) for b in budgets.split(",") if b.strip()]

@@ -91,8 +91,9 @@ class FileSource(Source):
 
 def _sounddevice():
     """The sounddevice module, or a clear error when PortAudio itself is missing."""
+    from kwstiny.extras import load
     try:
-        import sounddevice
+        sounddevice = load("sounddevice", "mic", "the microphone")
     except OSError as error:  # raised at import when the PortAudio library is absent
         raise KwstinyError(f"cannot use the microphone: {error} (install PortAudio, e.g. "
                            f"apt-get install libportaudio2); {NO_MICROPHONE_HINT}") from None
