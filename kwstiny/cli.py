@@ -413,14 +413,24 @@ def flash_command(target, board, port, firmware):
 @click.option("--tflm-root", type=click.Path(exists=True, file_okay=False),
               help="A tflite-micro checkout built with TFLM's Makefile (default: TFLM_ROOT; "
                    "none: a firmware without the interpreter).")
+@click.option("--fetch-tflm", is_flag=True,
+              help="Clone a pinned tflite-micro (and what its Makefile needs) into "
+                   "KWSTINY_HOME/tflm, build its library for BOARD once, and use it "
+                   "(KWSTINY_TFLM_URL overrides where from).")
 @click.option("--cmsis-nn", is_flag=True, help="Link TFLM built with OPTIMIZED_KERNEL_DIR=cmsis_nn.")
 @click.option("--model", type=click.Path(exists=True, dir_okay=False),
               help="A .tflite to link into the image.")
-def build_firmware_command(board, tflm_root, cmsis_nn, model):
+def build_firmware_command(board, tflm_root, fetch_tflm, cmsis_nn, model):
     """Build kwstiny's firmware for BOARD with CMake; prints the image's path."""
     import os
 
+    from kwstiny.device.boards import get_board
     from kwstiny.device.firmware import build_firmware
+    if fetch_tflm:
+        if tflm_root:
+            raise click.UsageError("--fetch-tflm and --tflm-root contradict each other")
+        from kwstiny.device.tflm import fetch_tflm as fetch
+        tflm_root = fetch(get_board(board).name, cmsis_nn=cmsis_nn)
     click.echo(build_firmware(board, tflm_root=tflm_root or os.environ.get("TFLM_ROOT"),
                               cmsis_nn=cmsis_nn, model=model))
 
