@@ -52,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 
 from kwstiny import paths  # noqa: E402
 from kwstiny.paths import write_json  # noqa: E402
+from provenance import provenance  # noqa: E402
 from timing import best_time  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "detect_speed.json"
@@ -375,7 +376,7 @@ def main() -> None:
         tflm = result["detect"]["tflm"]
         result["target_met"] = tflm["realtime_factor_cpu"] >= TARGET
         result["load_average_at_end"] = os.getloadavg()
-    write_json(args.out, result)
+    write_json(args.out, {**result, "provenance": provenance()})
     print(f"TFLM  : {tflm['realtime_factor_cpu']:.1f}x real time (CPU time; wall "
           f"{tflm['realtime_factor_wall']:.1f}x), bare invoke {invoke:.2f} ms -> ceiling "
           f"{latency / invoke:.1f}x at latency {latency} ms")

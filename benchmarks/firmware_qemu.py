@@ -34,6 +34,7 @@ from kwstiny.device.emulator import QemuBoard
 from kwstiny.device.firmware import build_firmware
 from kwstiny.inference import TfliteModel
 from kwstiny.paths import resolve_tflite, write_json
+from provenance import provenance
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "results" / "firmware_qemu.json"
@@ -173,7 +174,7 @@ def main() -> None:
         cmsis = results["kernels"]["cmsis_nn"]["emulated_instructions_per_inference"]["mean"]
         results["cmsis_nn_speedup"] = round(ref / cmsis, 2)
         results["model_load_over_uart"] = load_time(model, tmp / "build", tflm_root)
-    write_json(args.output, results)
+    write_json(args.output, {**results, "provenance": provenance()})
     print(f"wrote {args.output}")
 
 

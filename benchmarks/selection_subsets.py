@@ -45,6 +45,7 @@ from kwstiny.data.selection.embeddings import read_npz  # noqa: E402
 from kwstiny.data.selection.subset import select_subset, write_subset_list  # noqa: E402
 from kwstiny.errors import KwstinyError  # noqa: E402
 from kwstiny.spec import load_spec  # noqa: E402
+from provenance import provenance  # noqa: E402
 
 STEPS = ("embed", "sweep", "choose", "train")
 
@@ -135,7 +136,7 @@ def choose(emb_dir: Path, out: Path, fraction: float, seeds: int) -> dict:
                         "train_clips": len(selection.ids), "per_class": selection.counts()}
     choice = {"fraction": fraction, "budget": budget, "pool": len(pool),
               "validation_summary": result["summary"], "best": best, "subsets": subsets}
-    paths.write_json(out / "choice.json", choice)
+    paths.write_json(out / "choice.json", {**choice, "provenance": provenance()})
     print(f"choose: {best} is best at {budget} of {len(pool)} train clips (validation)")
     return choice
 
@@ -158,10 +159,10 @@ def train_subsets(spec, out: Path, match_steps: bool, retrain_full: bool = False
     for tag, run_spec in runs.items():
         if tag not in results:
             results[tag] = clip_metrics(run_spec, choice, tag, train)
-            paths.write_json(results_path, results)
+            paths.write_json(results_path, {**results, "provenance": provenance()})
         if results[tag].get("stream") is None:
             results[tag]["stream"] = stream_metrics(run_spec)
-            paths.write_json(results_path, results)
+            paths.write_json(results_path, {**results, "provenance": provenance()})
     print(json.dumps(results, indent=2))
     return results
 
