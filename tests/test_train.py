@@ -28,12 +28,9 @@ def trained_run(synthetic_test_dataset, session_home):
     link = home / "datasets" / synthetic_test_dataset.name
     if not link.exists():
         link.symlink_to(synthetic_test_dataset)
-    saved = os.environ.get("KWSTINY_HOME")
-    os.environ["KWSTINY_HOME"] = str(home)
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KWSTINY_HOME", str(home))
         result = CliRunner().invoke(main, ["train", SPEC, "--clean"], catch_exceptions=False)
-    finally:
-        os.environ["KWSTINY_HOME"] = saved
     return home, result
 
 

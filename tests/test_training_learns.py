@@ -26,7 +26,7 @@ spec = ModelSpec(
                         validation_fraction=0.15, test_fraction=0.2),
     augment=AugmentSpec(enable=False),
     model=ModelChoice(tenet.TENet6, {{"channels": 16}}),
-    train=TrainSpec(epochs=8, batch_size=16, learning_rate=0.003),
+    train=TrainSpec(epochs=12, batch_size=16, learning_rate=0.003),
     quantize=QuantizeSpec(representative_samples=32),
 )
 '''
@@ -64,6 +64,8 @@ def test_training_learns_well_above_chance(chirps, tmp_path, use_session_home):
     path.write_text(SPEC.format(source=str(chirps)))
     summary = train(load_spec(str(path)), clean=True)
     evaluation = summary["evaluation"]
-    assert evaluation["float"]["samples"] >= 20
-    assert evaluation["float"]["balanced_accuracy"] >= 0.9, evaluation["float"]["per_class_accuracy"]
-    assert evaluation["tflite"]["balanced_accuracy"] >= 0.9, evaluation["tflite"]["per_class_accuracy"]
+    assert evaluation["float"]["samples"] >= 30
+    # Chance is 0.5; a model that learned nothing predicts one class and scores exactly that.
+    for kind in ("float", "tflite"):
+        assert evaluation[kind]["balanced_accuracy"] >= 0.85, (kind, evaluation[kind]["per_class_accuracy"])
+    assert summary["best"]["value"] >= 0.85      # validation balanced accuracy of the kept epoch
