@@ -50,9 +50,9 @@ def _tensorflow(command: str):
     import_tensorflow()
 
 
-def _needs(extra: str, command: str):
+def _needs(extra: str, command: str, modules: tuple[str, ...] | None = None):
     from kwstiny.extras import require
-    require(extra, f"kwstiny {command}")
+    require(extra, f"kwstiny {command}", modules)
 
 
 @main.command("train")
@@ -117,7 +117,8 @@ def evaluate_command(spec, tflite, stream, stream_data, stream_scale, runtime):
         evaluate_stream(spec, runtime=runtime, data=stream_data, scale=stream_scale)
         return
     if tflite:
-        _needs("train", "evaluate --tflite")  # the test split's features and the metrics
+        # The int8 model runs without TensorFlow; the metrics and plots need these.
+        _needs("train", "evaluate --tflite", ("sklearn", "matplotlib"))
     else:
         _tensorflow("evaluate")
     from kwstiny.evaluate import evaluate

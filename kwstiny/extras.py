@@ -26,9 +26,10 @@ def _installed(module: str) -> bool:
         return False
 
 
-def require(extra: str, what: str) -> None:
-    """Raise a KwstinyError naming `extra` if any module it brings is not installed."""
-    missing = [m for m in EXTRA_MODULES[extra] if not _installed(m)]
+def require(extra: str, what: str, modules: tuple[str, ...] | None = None) -> None:
+    """Raise a KwstinyError naming `extra` if any module it brings (or of `modules`, the
+    ones `what` uses) is not installed."""
+    missing = [m for m in (modules or EXTRA_MODULES[extra]) if not _installed(m)]
     if missing:
         raise KwstinyError(f"{what} needs {', '.join(missing)}, which kwstiny's base install "
                            f"leaves out: pip install 'kwstiny[{extra}]'")
