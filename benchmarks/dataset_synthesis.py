@@ -24,6 +24,7 @@ from kwstiny.data.index import load_index  # noqa: E402
 from kwstiny.data.recipes import load_recipe  # noqa: E402
 from kwstiny.data.synth import voices  # noqa: E402
 from kwstiny.paths import write_json  # noqa: E402
+from provenance import provenance  # noqa: E402
 from kwstiny.spec import load_spec  # noqa: E402
 
 OUT = Path(__file__).with_suffix(".json")
@@ -83,7 +84,7 @@ def main() -> None:
     for scale in args.streams:
         results.setdefault("streams", {})[scale] = measure_streams(scale, args.workers)
         print(json.dumps(results["streams"][scale], indent=1))
-    write_json(OUT, results)
+    write_json(OUT, {**results, "provenance": provenance()})
     print(f"wrote {OUT} (data in {home})")
 
 

@@ -16,12 +16,12 @@ invoke, detector and the rest; a bare-invoke loop gives the interpreter's floor;
 window keeps its maximum from one inference to the next (the only case in which any
 part of an inference could be reused exactly).
 
-With a TFLM built for the host (firmware/README.md, section TFLM), `--tflm-root` also
+With a TFLM built for the host (kwstiny/firmware/README.md, section TFLM), `--tflm-root` also
 measures the board's own code path on the laptop: the host build of kwstiny's firmware
 (C frontend, TFLM with the library's kernels, C detector) fed over its serial protocol
 by `kwstiny detect --device`, firmware and client pinned to the same core, and checks
 that it fires the same detections as the Python TFLM runtime. Host builds run int8
-DEPTHWISE_CONV_2D with kwstiny's vectorizable kernel (firmware/kernels/); with
+DEPTHWISE_CONV_2D with kwstiny's vectorizable kernel (kwstiny/firmware/kernels/); with
 `--library-depthwise` the TFLM library's own kernel runs it instead.
 
     python benchmarks/detect_speed.py [--scale test] [--repeats 3] [--cpu 0]
@@ -52,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 
 from kwstiny import paths  # noqa: E402
 from kwstiny.paths import write_json  # noqa: E402
+from provenance import provenance  # noqa: E402
 from timing import best_time  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "detect_speed.json"
@@ -375,7 +376,7 @@ def main() -> None:
         tflm = result["detect"]["tflm"]
         result["target_met"] = tflm["realtime_factor_cpu"] >= TARGET
         result["load_average_at_end"] = os.getloadavg()
-    write_json(args.out, result)
+    write_json(args.out, {**result, "provenance": provenance()})
     print(f"TFLM  : {tflm['realtime_factor_cpu']:.1f}x real time (CPU time; wall "
           f"{tflm['realtime_factor_wall']:.1f}x), bare invoke {invoke:.2f} ms -> ceiling "
           f"{latency / invoke:.1f}x at latency {latency} ms")

@@ -15,7 +15,7 @@ scaled down so the softmax is not saturated and outputs vary.
         [--model MODEL]     # a spec name, run directory or .tflite, as for `kwstiny profile`
 
 TFLM_ROOT is a tflite-micro checkout where TFLM's own Makefile built the Cortex-M33
-libraries (firmware/README.md). Writes benchmarks/results/firmware_qemu.json.
+libraries (kwstiny/firmware/README.md). Writes benchmarks/results/firmware_qemu.json.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from kwstiny.device.emulator import QemuBoard
 from kwstiny.device.firmware import build_firmware
 from kwstiny.inference import TfliteModel
 from kwstiny.paths import resolve_tflite, write_json
+from provenance import provenance
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "results" / "firmware_qemu.json"
@@ -173,7 +174,7 @@ def main() -> None:
         cmsis = results["kernels"]["cmsis_nn"]["emulated_instructions_per_inference"]["mean"]
         results["cmsis_nn_speedup"] = round(ref / cmsis, 2)
         results["model_load_over_uart"] = load_time(model, tmp / "build", tflm_root)
-    write_json(args.output, results)
+    write_json(args.output, {**results, "provenance": provenance()})
     print(f"wrote {args.output}")
 
 

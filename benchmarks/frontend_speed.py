@@ -28,6 +28,7 @@ import numpy as np
 
 from kwstiny.frontend import Frontend, FrontendSettings, compute_frames, state_bytes, to_int16
 from kwstiny.paths import write_json
+from provenance import provenance
 from timing import best_time
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +36,7 @@ OUT = ROOT / "benchmarks" / "results" / "frontend_speed.json"
 
 
 def alexa_settings() -> FrontendSettings:
-    """The keyword_spotting_alexa frontend (as in model_specs/, without importing the
+    """The keyword_spotting_alexa frontend (as in kwstiny/model_specs/, without importing the
     model code): the benchmark needs only the frontend."""
     return FrontendSettings(
         sample_rate_hz=16000, sample_length_ms=1200, window_size_ms=30, window_step_ms=10,
@@ -204,7 +205,7 @@ def main():
                     "processor": platform.processor(), "python": platform.python_version(),
                     "load_average_before": load_before, "load_average_after": os.getloadavg()},
     }
-    write_json(OUT, result)
+    write_json(OUT, {**result, "provenance": provenance()})
     print(f"kwstiny batch, one core: {ours_alexa['realtime_factor_cpu']:.0f}x real time "
           f"({ours_plain['realtime_factor_cpu']:.0f}x without DC notch; wall clock "
           f"{ours_alexa['realtime_factor_wall']:.0f}x); TensorFlow op: {tf_best:.0f}x "

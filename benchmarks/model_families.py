@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import kwstiny  # noqa: E402,F401
 from kwstiny.paths import write_json  # noqa: E402
+from provenance import provenance  # noqa: E402
 
 OUT = Path(__file__).with_suffix(".json")
 
@@ -105,7 +106,7 @@ def main():
         print(f"{name} ...", flush=True)
         results["presets"][name] = measure(name, args.samples)
         print(f"  {results['presets'][name]}", flush=True)
-        write_json(OUT, results)
+        write_json(OUT, {**results, "provenance": provenance()})
 
 
 if __name__ == "__main__":

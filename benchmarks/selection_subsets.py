@@ -39,12 +39,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kwstiny import paths  # noqa: E402
-from kwstiny.checkpoints import BEST_WEIGHTS  # noqa: E402
+from kwstiny.training.checkpoints import BEST_WEIGHTS  # noqa: E402
 from kwstiny.data.selection import sweep  # noqa: E402
 from kwstiny.data.selection.embeddings import read_npz  # noqa: E402
 from kwstiny.data.selection.subset import select_subset, write_subset_list  # noqa: E402
 from kwstiny.errors import KwstinyError  # noqa: E402
 from kwstiny.spec import load_spec  # noqa: E402
+from provenance import provenance  # noqa: E402
 
 STEPS = ("embed", "sweep", "choose", "train")
 
@@ -102,7 +103,7 @@ def embed(spec, spec_name: str, emb_dir: Path, train_embedder: bool) -> None:
         if not train_embedder:
             raise KwstinyError(f"{spec.name} has no trained model; train it first "
                                f"(`kwstiny train {spec_name}`) or pass --train-embedder")
-        from kwstiny.train import train
+        from kwstiny.training.train import train
         train(spec, resume=True, evaluate_after=True)
     from kwstiny.data.selection.embed import embed_dataset
     embed_dataset(spec.dataset.source, spec_name, emb_dir)
@@ -135,14 +136,14 @@ def choose(emb_dir: Path, out: Path, fraction: float, seeds: int) -> dict:
                         "train_clips": len(selection.ids), "per_class": selection.counts()}
     choice = {"fraction": fraction, "budget": budget, "pool": len(pool),
               "validation_summary": result["summary"], "best": best, "subsets": subsets}
-    paths.write_json(out / "choice.json", choice)
+    paths.write_json(out / "choice.json", {**choice, "provenance": provenance()})
     print(f"choose: {best} is best at {budget} of {len(pool)} train clips (validation)")
     return choice
 
 
 def train_subsets(spec, out: Path, match_steps: bool, retrain_full: bool = False) -> dict:
     """Full data, best-strategy subset and random subset: test and stream metrics."""
-    from kwstiny.train import train
+    from kwstiny.training.train import train
 
     choice = json.loads((out / "choice.json").read_text())
     results_path = out / "subset_training.json"
@@ -158,10 +159,10 @@ def train_subsets(spec, out: Path, match_steps: bool, retrain_full: bool = False
     for tag, run_spec in runs.items():
         if tag not in results:
             results[tag] = clip_metrics(run_spec, choice, tag, train)
-            paths.write_json(results_path, results)
+            paths.write_json(results_path, {**results, "provenance": provenance()})
         if results[tag].get("stream") is None:
             results[tag]["stream"] = stream_metrics(run_spec)
-            paths.write_json(results_path, results)
+            paths.write_json(results_path, {**results, "provenance": provenance()})
     print(json.dumps(results, indent=2))
     return results
 

@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from kwstiny.errors import KwstinyError  # noqa: E402
 from kwstiny.paths import write_json  # noqa: E402
+from provenance import provenance  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "stream_eval.json"
 
@@ -52,7 +53,7 @@ def main() -> None:
         report = evaluate_stream(args.model, runtime=args.runtime, scale=args.scale)
     except KwstinyError as error:
         sys.exit(f"error: {error}")
-    write_json(args.out, summary(report))
+    write_json(args.out, {**summary(report), "provenance": provenance()})
     at = report["at_threshold"]
     print(f"threshold {at['threshold']}: FRR {at['frr']:.3f} ({at['missed']}/{at['keywords']} "
           f"missed), {at['false_accepts_per_hour']:.2f} FA/h over {report['data']['hours']:.2f} h "

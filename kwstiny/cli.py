@@ -58,10 +58,17 @@ def new_command(name, keyword, base, folder, force):
     click.echo(f"wrote {path}; train it with: kwstiny train {path}")
 
 
-def _tensorflow():
-    """Start TensorFlow quietly before a command that trains or converts."""
+def _tensorflow(command: str):
+    """Start TensorFlow quietly before a command that trains or converts; without the
+    [train] extra, say so in one line."""
     from kwstiny.tensorflow_quiet import import_tensorflow
+    _needs("train", command)
     import_tensorflow()
+
+
+def _needs(extra: str, command: str, modules: tuple[str, ...] | None = None):
+    from kwstiny.extras import require
+    require(extra, f"kwstiny {command}", modules)
 
 
 @main.command("train")
@@ -82,9 +89,9 @@ def train_command(spec, overrides, multirun, epochs, resume, clean, no_evaluate)
     trained in turn."""
     if resume and clean:
         raise click.UsageError("--resume and --clean contradict each other")
-    _tensorflow()
-    from kwstiny.sweep import apply_overrides, sweep
-    from kwstiny.train import train
+    _tensorflow("train")
+    from kwstiny.training.sweep import apply_overrides, sweep
+    from kwstiny.training.train import train
     if multirun:
         if not overrides:
             raise click.UsageError("-m needs at least one KEY=VALUE[,VALUE...] override")
@@ -100,7 +107,7 @@ def train_command(spec, overrides, multirun, epochs, resume, clean, no_evaluate)
 @click.option("--qat", is_flag=True, help="Quantization-aware fine-tuning before conversion.")
 def quantize_command(spec, qat):
     """Write SPEC's int8 .tflite (settings in its metadata) into its run directory."""
-    _tensorflow()
+    _tensorflow("quantize")
     from kwstiny.quantize import quantize
     quantize(_spec(spec), qat=qat or None)
 
@@ -134,6 +141,7 @@ def evaluate_command(spec, tflite, stream, stream_data, stream_scale, clips, neg
     --stream, FRR / false accepts per hour and their curve over thresholds; with --clips,
     detection and false-fire rates on recordings (95 % intervals)."""
     if clips:
+        _needs("plots", "evaluate --clips")
         from kwstiny.stream.clip_evaluation import evaluate_clips
         try:
             levels = tuple(float(v) for v in snrs.split(",") if v.strip())
@@ -146,11 +154,15 @@ def evaluate_command(spec, tflite, stream, stream_data, stream_scale, clips, neg
     if negatives or keyword or out:
         raise click.UsageError("--negatives, --keyword and --out go with --clips")
     if stream:
+        _needs("plots", "evaluate --stream")
         from kwstiny.stream.evaluation import evaluate_stream
         evaluate_stream(spec, runtime=runtime, data=stream_data, scale=stream_scale)
         return
-    if not tflite:
-        _tensorflow()
+    if tflite:
+        # The int8 model runs without TensorFlow; the metrics and plots need these.
+        _needs("train", "evaluate --tflite", ("sklearn", "matplotlib"))
+    else:
+        _tensorflow("evaluate")
     from kwstiny.evaluate import evaluate
     evaluate(_spec(spec), tflite=tflite)
 
@@ -223,6 +235,8 @@ def classify_audio_command(model, files, threshold, suppression, window, count, 
                            dump_spectrograms):
     """Run MODEL (a spec name, run directory or .tflite) live on the microphone or on
     --file audio, showing the class scores and each detection."""
+    if dump_spectrograms:
+        _needs("plots", "classify_audio --dump-spectrograms")
     from kwstiny.stream.classify import classify_audio
     if input_device is not None and input_device.isdigit():
         input_device = int(input_device)
@@ -258,6 +272,7 @@ def view_audio_command(file, spec_name, output):
     """Render the spectrogram the model sees for an audio FILE as a PNG."""
     from pathlib import Path
 
+    _needs("plots", "view_audio")
     from kwstiny.frontend.view import render_spectrogram
     spec = _spec(spec_name)
     output = output or Path(file).with_suffix(".png").name
@@ -300,7 +315,7 @@ _hard_option = click.option(
               help="Recipe scale [default: the model spec's].")
 def dataset_embed(source, model_spec, out_dir, scale):
     """One penultimate-layer vector per clip of SOURCE (a dataset name or a folder)."""
-    _tensorflow()
+    _tensorflow("dataset embed")
     from kwstiny.data.selection.embed import embed_dataset
     for path in embed_dataset(source, model_spec, out_dir, scale).values():
         click.echo(f"wrote {path}")
@@ -324,6 +339,7 @@ def dataset_select(embeddings, budget, strategy, seed, out_dir, keep, dedup_thre
     """Select at most --budget samples from EMBEDDINGS (.npz or DataPerf .pb).
 
     A spec trains from the selection with dataset.subset_file = OUT/subset.txt."""
+    _needs("select", "dataset select")
     from kwstiny.data.selection import select_file
     options = _strategy_options(dedup_threshold, hard_fraction).get(strategy, {})
     result = select_file(embeddings, strategy, budget, seed, out_dir, keep, **options)
@@ -342,6 +358,7 @@ def dataset_select(embeddings, budget, strategy, seed, out_dir, keep, dedup_thre
               help="Also write the scores to this JSON file.")
 def dataset_score(train, eval_path, seed, json_path):
     """Train the task's logistic regression on TRAIN (a train.npz) and score it."""
+    _needs("select", "dataset score")
     from kwstiny.data.selection import score_files
     from kwstiny.paths import write_json
     scores = score_files(train, eval_path, seed)
@@ -365,6 +382,7 @@ def dataset_score(train, eval_path, seed, json_path):
 def dataset_sweep(pool, eval_path, out_dir, budgets, strategies, seeds, dedup_threshold,
                   hard_fraction):
     """Score every strategy at every budget over several seeds; table and plot."""
+    _needs("select", "dataset sweep")
     from kwstiny.data.selection import sweep_files
     try:
         budget_list = [int(b) for b in budgets.split(",") if b.strip()]
@@ -453,14 +471,24 @@ def flash_command(target, board, port, firmware):
 @click.option("--tflm-root", type=click.Path(exists=True, file_okay=False),
               help="A tflite-micro checkout built with TFLM's Makefile (default: TFLM_ROOT; "
                    "none: a firmware without the interpreter).")
+@click.option("--fetch-tflm", is_flag=True,
+              help="Clone a pinned tflite-micro (and what its Makefile needs) into "
+                   "KWSTINY_HOME/tflm, build its library for BOARD once, and use it "
+                   "(KWSTINY_TFLM_URL overrides where from).")
 @click.option("--cmsis-nn", is_flag=True, help="Link TFLM built with OPTIMIZED_KERNEL_DIR=cmsis_nn.")
 @click.option("--model", type=click.Path(exists=True, dir_okay=False),
               help="A .tflite to link into the image.")
-def build_firmware_command(board, tflm_root, cmsis_nn, model):
+def build_firmware_command(board, tflm_root, fetch_tflm, cmsis_nn, model):
     """Build kwstiny's firmware for BOARD with CMake; prints the image's path."""
     import os
 
+    from kwstiny.device.boards import get_board
     from kwstiny.device.firmware import build_firmware
+    if fetch_tflm:
+        if tflm_root:
+            raise click.UsageError("--fetch-tflm and --tflm-root contradict each other")
+        from kwstiny.device.tflm import fetch_tflm as fetch
+        tflm_root = fetch(get_board(board).name, cmsis_nn=cmsis_nn)
     click.echo(build_firmware(board, tflm_root=tflm_root or os.environ.get("TFLM_ROOT"),
                               cmsis_nn=cmsis_nn, model=model))
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from kwstiny import paths
 from kwstiny.errors import KwstinyError
+from kwstiny.metrics import balanced_accuracy, per_class_recall
 from kwstiny.progress import console, track
 from kwstiny.spec import ModelSpec
 
@@ -21,13 +22,13 @@ def classification_metrics(labels: np.ndarray, probs: np.ndarray, classes: list[
 
     n = len(classes)
     predicted = probs.argmax(axis=1)
-    present = [c for c in range(n) if np.any(labels == c)]
-    per_class = {classes[c]: float(np.mean(predicted[labels == c] == c)) for c in present}
+    recalls = per_class_recall(labels, predicted, n)
+    present = list(recalls)
     result = {
         "samples": int(len(labels)),
         "accuracy": float(np.mean(predicted == labels)),
-        "balanced_accuracy": float(np.mean(list(per_class.values()))),
-        "per_class_accuracy": per_class,
+        "balanced_accuracy": balanced_accuracy(labels, predicted, n),
+        "per_class_accuracy": {classes[c]: r for c, r in recalls.items()},
         "confusion_matrix": confusion_matrix(labels, predicted, labels=list(range(n))).tolist(),
         "classes": classes,
         "roc": {}, "precision_recall": {},
@@ -76,7 +77,7 @@ def evaluate(spec: ModelSpec, tflite: bool = False, data=None) -> dict:
         probs = predict_tflite(model_path, x)
         kind = "tflite"
     else:
-        from kwstiny.train import load_trained_model
+        from kwstiny.training.runs import load_trained_model
         probs = load_trained_model(spec).predict(x.astype(np.float32), batch_size=256, verbose=0)
         kind = "float"
     result = classification_metrics(y, probs, list(spec.classes))

@@ -94,7 +94,7 @@ def _check_identity_input(data: bytes) -> None:
 def quantize(spec: ModelSpec, qat: bool | None = None, data=None) -> Path:
     """Write the spec's int8 .tflite (with metadata) into its run directory."""
     from kwstiny.data.pipeline import SpecData, representative
-    from kwstiny.train import load_trained_model
+    from kwstiny.training.runs import load_trained_model
 
     qat = spec.quantize.qat if qat is None else qat
     model = load_trained_model(spec)
@@ -103,7 +103,7 @@ def quantize(spec: ModelSpec, qat: bool | None = None, data=None) -> Path:
             return quantize(spec, qat, data)
     calibration = representative(data, spec.quantize.representative_samples)
     if qat:
-        from kwstiny.qat import quantization_aware_model
+        from kwstiny.training.qat import quantization_aware_model
         model = quantization_aware_model(spec, model, data)
     console.print(f"quantizing {spec.name} to int8 ({'QAT' if qat else 'post-training'}, "
                   f"{len(calibration)} calibration samples)")

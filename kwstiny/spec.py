@@ -1,7 +1,7 @@
 """Model specs: what a model is, as frozen dataclasses, and how a spec file is found.
 
 A spec file is a short Python file that builds one `ModelSpec` and binds it to the
-name `spec`. It is found by name in `model_specs/` (or a directory on
+name `spec`. It is found by name in `kwstiny/model_specs/` (or a directory on
 `KWSTINY_SPEC_PATH`), or by file path. `NAME-VARIANT` loads NAME and applies one of its
 variants; every spec has `test` (a dry run: a tiny subset, two epochs), and may declare
 more (the alexa spec declares `demo`).
@@ -21,17 +21,16 @@ from typing import Callable
 
 from kwstiny.errors import KwstinyError, check
 from kwstiny.frontend.settings import FrontendSettings
-from kwstiny.paths import REPO_ROOT
 from kwstiny.pyfiles import FileCatalog, run_file
 
-SPEC_DIR = REPO_ROOT / "model_specs"
+SPEC_DIR = Path(__file__).resolve().parent / "model_specs"
 
 
 @dataclass(frozen=True)
 class DatasetSpec:
     """Where clips come from and how the classes are filled."""
-    # A recipe name in datasets/ (synthetic_alexa ...), a folder of class subfolders, or a
-    # recipe object (kwstiny.data.keyword_recipe.keyword_recipe(...)) made in the spec.
+    # A recipe name in kwstiny/datasets/ (synthetic_alexa ...), a folder of class
+    # subfolders, or a recipe object (kwstiny.data.keyword_recipe.keyword_recipe(...)).
     source: object = "synthetic_alexa"
     classes: tuple[str, ...] = ("alexa", "_unknown_")
     # Recipe scale: "full", "demo" or "test"; folders ignore it.
@@ -234,7 +233,7 @@ class TrainSpec:
     # Start each residual block as the identity: the norm that ends a residual branch
     # starts with gamma 0.
     zero_gamma_residual: bool = False
-    # Hard negatives (kwstiny.hard_negatives): after the fit, this many rounds of mining
+    # Hard negatives (kwstiny.training.hard_negatives): after the fit, this many rounds of mining
     # the model's own high-scoring windows on keyword-free audio of the training voices
     # (at hard_negative_scale, "" = the dataset's), each adding at most
     # hard_negative_clips windows scoring >= hard_negative_score (0-255) to the unknown
@@ -283,7 +282,7 @@ class TrainSpec:
 
 @dataclass(frozen=True)
 class DistillSpec:
-    """Knowledge distillation from a trained teacher spec (kwstiny.distill)."""
+    """Knowledge distillation from a trained teacher spec (kwstiny.training.distill)."""
     # Name or path of a spec whose run has finished training; "" = no distillation.
     teacher: str = ""
     # "hard": the teacher's top class is the label of the student's distillation head

@@ -12,8 +12,17 @@ import sys
 import tempfile
 
 
+def use_legacy_keras() -> None:
+    """Keras 2 (tf_keras) for `tf.keras`, as tensorflow-model-optimization (QAT) needs.
+    TensorFlow reads the setting when it is first imported, so every kwstiny path into
+    TensorFlow calls this first; merely importing kwstiny changes nothing."""
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
 def import_tensorflow():
     """Import TensorFlow (and tf_keras) and start its CPU device; returns the module."""
+    use_legacy_keras()
     if "tensorflow" in sys.modules and sys.modules["tensorflow"] is not None:
         return sys.modules["tensorflow"]
     sys.stderr.flush()
@@ -22,7 +31,7 @@ def import_tensorflow():
         os.dup2(captured.fileno(), 2)
         try:
             import tensorflow as tf
-            import tf_keras  # noqa: F401  (Keras 2 for tfmot; see kwstiny/__init__.py)
+            import tf_keras  # noqa: F401  (Keras 2 for tfmot; see use_legacy_keras)
 
             tf.config.list_physical_devices()
         except BaseException:

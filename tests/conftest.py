@@ -5,6 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from kwstiny.tensorflow_quiet import use_legacy_keras
+
+# Tests build Keras models directly, as kwstiny.training does: Keras 2 before TensorFlow loads.
+use_legacy_keras()
+
 
 @pytest.fixture(scope="session")
 def session_home(tmp_path_factory):

@@ -13,14 +13,14 @@ import pytest
 from kwstiny.device.firmware import build_firmware
 from kwstiny.paths import REPO_ROOT
 
-BUILD_ROOT = REPO_ROOT / "firmware"
+BUILD_ROOT = REPO_ROOT / "build" / "firmware"
 _BUILDS: dict = {}
 _LOCK = threading.Lock()
 
 
 def firmware(board: str, *, tflm: bool = False, cmsis_nn: bool = False, model: str | None = None,
              **options) -> Path:
-    """Build (incrementally, once per test session) a firmware variant under firmware/build-pytest-*."""
+    """Build (incrementally, once per test session) a firmware variant under build/firmware/build-pytest-*."""
     if board == "qemu_an505":
         for tool in ("arm-none-eabi-gcc", "qemu-system-arm"):
             if not _which(tool):
@@ -45,7 +45,7 @@ def tflm_root() -> str:
     root = os.environ.get("TFLM_ROOT")
     if not root:
         pytest.skip("needs a TFLM library: set TFLM_ROOT to a tflite-micro checkout built with "
-                    "TFLM's Makefile (see firmware/README.md)")
+                    "TFLM's Makefile (see kwstiny/firmware/README.md)")
     return root
 
 

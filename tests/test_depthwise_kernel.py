@@ -1,4 +1,4 @@
-"""kwstiny's host depthwise kernel (firmware/kernels/depthwise_conv_s8.c) gives the
+"""kwstiny's host depthwise kernel (kwstiny/firmware/kernels/depthwise_conv_s8.c) gives the
 tflite-micro runtime's int8 outputs byte for byte, on one-layer models covering the
 TENet shapes, strides, SAME and VALID padding, fused ReLU/ReLU6 and channel counts
 that do not fill its 64-channel blocks.
@@ -20,7 +20,7 @@ import pytest
 from kwstiny.inference import TfliteModel
 from kwstiny.paths import REPO_ROOT
 
-KERNEL_SOURCE = REPO_ROOT / "firmware" / "kernels" / "depthwise_conv_s8.c"
+KERNEL_SOURCE = REPO_ROOT / "kwstiny" / "firmware" / "kernels" / "depthwise_conv_s8.c"
 
 
 class DwParams(ctypes.Structure):

@@ -47,7 +47,7 @@ def test_python_parser_resyncs_after_damage():
 
 
 def test_python_message_numbers_match_the_firmware_header():
-    header = (REPO_ROOT / "firmware/protocol/messages.h").read_text()
+    header = (REPO_ROOT / "kwstiny/firmware/protocol/messages.h").read_text()
     for enum_name, py_enum in (("Msg", p.Msg), ("Err", p.Err), ("Rec", p.Rec)):
         block = re.search(rf"enum class {enum_name} : \w+ \{{(.*?)\}};", header, re.S).group(1)
         pairs = re.findall(r"k(\w+) = (0x[0-9A-Fa-f]+|\d+)", block)

@@ -2,7 +2,7 @@
 Python runtime, op registration from the model, clear errors, per-operator profiles.
 
 These need a TFLM library built with TFLM's own Makefile; set TFLM_ROOT to that
-tflite-micro checkout (firmware/README.md). Without it they are skipped, saying so.
+tflite-micro checkout (kwstiny/firmware/README.md). Without it they are skipped, saying so.
 """
 
 from __future__ import annotations
@@ -20,8 +20,12 @@ from kwstiny.device.emulator import HostBoard, QemuBoard
 from kwstiny.inference import TfliteModel
 
 
-def _have_library(pattern: str) -> bool:
-    return bool(glob.glob(os.path.join(tflm_root(), "gen", pattern, "lib", "libtensorflow-microlite.a")))
+def _have_library(target: str, cmsis_nn: bool = False) -> bool:
+    """Whether TFLM_ROOT holds the library the firmware build picks for `target` (a gen/
+    folder prefix) and kernel set: as CMake does, a CMSIS-NN library never stands in for
+    the reference one, nor the reverse."""
+    found = glob.glob(os.path.join(tflm_root(), "gen", target + "*", "lib", "libtensorflow-microlite.a"))
+    return any(("_cmsis_nn" in path) == cmsis_nn for path in found)
 
 
 @pytest.fixture(scope="session")
@@ -98,7 +102,7 @@ def _assert_identical(client, model_info, model_path, n=20):
 def test_host_firmware_is_byte_identical_to_the_python_runtime(spread_model, kernels):
     """Host builds run DEPTHWISE_CONV_2D with kwstiny's kernel, the rest with the library's."""
     cmsis = kernels == "cmsis_nn"
-    if not _have_library("linux_x86_64*" + ("_cmsis_nn*" if cmsis else "")):
+    if not _have_library("linux_x86_64", cmsis):
         pytest.skip(f"TFLM_ROOT has no host (linux_x86_64) microlite library with {kernels} kernels")
     with HostBoard(firmware("host", tflm=True, cmsis_nn=cmsis)) as board, \
             DeviceClient(board.url) as client:
@@ -113,7 +117,7 @@ def test_host_firmware_is_byte_identical_to_the_python_runtime(spread_model, ker
 @pytest.mark.parametrize("kernels", ["reference", "cmsis_nn"])
 def test_cortex_m33_under_qemu_is_byte_identical_to_the_python_runtime(spread_model, kernels):
     cmsis = kernels == "cmsis_nn"
-    if not _have_library("cortex_m_generic_cortex-m33*" + ("_cmsis_nn*" if cmsis else "")):
+    if not _have_library("cortex_m_generic_cortex-m33", cmsis):
         pytest.skip(f"TFLM_ROOT has no Cortex-M33 microlite library with {kernels} kernels")
     image = firmware("qemu_an505", tflm=True, cmsis_nn=cmsis, model=str(spread_model))
     with QemuBoard(image) as board, DeviceClient(board.url) as client:
@@ -128,7 +132,7 @@ def test_cortex_m33_under_qemu_is_byte_identical_to_the_python_runtime(spread_mo
 
 
 def test_a_model_too_large_for_the_slot_leaves_the_previous_one_running(spread_model):
-    if not _have_library("linux_x86_64*"):
+    if not _have_library("linux_x86_64"):
         pytest.skip("TFLM_ROOT has no host (linux_x86_64) microlite library")
     size = spread_model.stat().st_size
     with HostBoard(firmware("host", tflm=True), ["--slot-bytes", str(size + 100)]) as board, \
@@ -144,7 +148,7 @@ def test_a_model_too_large_for_the_slot_leaves_the_previous_one_running(spread_m
 
 
 def test_ops_the_firmware_lacks_and_a_small_arena_are_named(spread_model):
-    if not _have_library("linux_x86_64*"):
+    if not _have_library("linux_x86_64"):
         pytest.skip("TFLM_ROOT has no host (linux_x86_64) microlite library")
     lacking = firmware("host", tflm=True,
                        KWSTINY_OPS="CONV_2D;DEPTHWISE_CONV_2D;ADD;AVERAGE_POOL_2D;RESHAPE;FULLY_CONNECTED")
@@ -164,7 +168,7 @@ def test_ops_the_firmware_lacks_and_a_small_arena_are_named(spread_model):
 
 
 def test_not_a_model_is_refused(tmp_path):
-    if not _have_library("linux_x86_64*"):
+    if not _have_library("linux_x86_64"):
         pytest.skip("TFLM_ROOT has no host (linux_x86_64) microlite library")
     with HostBoard(firmware("host", tflm=True)) as board, DeviceClient(board.url) as client:
         with pytest.raises(DeviceError, match="not a valid TFLite model") as caught:
@@ -175,7 +179,7 @@ def test_not_a_model_is_refused(tmp_path):
 def test_streamed_inferences_equal_the_python_path_on_the_same_windows(spread_model):
     """Audio in, scores out: each inference the board makes equals the tflite-micro
     runtime on model_input() of the same window of Python-frontend frames."""
-    if not _have_library("linux_x86_64*"):
+    if not _have_library("linux_x86_64"):
         pytest.skip("TFLM_ROOT has no host (linux_x86_64) microlite library")
     from kwstiny.frontend import Frontend, model_input
     from kwstiny.spec import load_spec
@@ -218,9 +222,9 @@ def test_classify_audio_on_the_board_reports_what_detect_reports_on_the_laptop(
 
     from kwstiny.stream.classify import classify_audio, detect
 
-    if board_kind == "host" and not _have_library("linux_x86_64*"):
+    if board_kind == "host" and not _have_library("linux_x86_64"):
         pytest.skip("TFLM_ROOT has no host (linux_x86_64) microlite library")
-    if board_kind == "qemu_an505" and not _have_library("cortex_m_generic_cortex-m33*_cmsis_nn*"):
+    if board_kind == "qemu_an505" and not _have_library("cortex_m_generic_cortex-m33", cmsis_nn=True):
         pytest.skip("TFLM_ROOT has no Cortex-M33 microlite library with CMSIS-NN kernels")
     wav = tmp_path / "speechlike.wav"
     soundfile.write(wav, _test_audio(), 16000, subtype="PCM_16")
@@ -247,9 +251,9 @@ def test_profile_device_prints_the_measurement_beside_the_estimate(detecting_mod
 
     from kwstiny.cli import main
 
-    if board_kind == "host" and not _have_library("linux_x86_64*"):
+    if board_kind == "host" and not _have_library("linux_x86_64"):
         pytest.skip("TFLM_ROOT has no host (linux_x86_64) microlite library")
-    if board_kind == "qemu_an505" and not _have_library("cortex_m_generic_cortex-m33*_cmsis_nn*"):
+    if board_kind == "qemu_an505" and not _have_library("cortex_m_generic_cortex-m33", cmsis_nn=True):
         pytest.skip("TFLM_ROOT has no Cortex-M33 microlite library with CMSIS-NN kernels")
     if board_kind == "host":
         running = HostBoard(firmware("host", tflm=True))
@@ -288,7 +292,7 @@ def test_laptop_microphone_streamed_to_the_board(detecting_model, tmp_path):
     from kwstiny.stream.sources import MicrophoneSource
     from test_stream_sources import FakeInputStream
 
-    if not _have_library("linux_x86_64*"):
+    if not _have_library("linux_x86_64"):
         pytest.skip("TFLM_ROOT has no host (linux_x86_64) microlite library")
     audio = _test_audio()
     wav = tmp_path / "speechlike.wav"

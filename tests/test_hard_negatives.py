@@ -13,7 +13,7 @@ from kwstiny import paths
 from kwstiny.cli import main
 from kwstiny.data.long_audio import held_out_voices
 from kwstiny.data.synth import voices
-from kwstiny.hard_negatives import mining_stream_recipe
+from kwstiny.training.hard_negatives import mining_stream_recipe
 from kwstiny.spec import load_spec
 
 

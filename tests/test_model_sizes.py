@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-import kwstiny  # noqa: F401  (sets TF_USE_LEGACY_KERAS before TensorFlow loads)
 from kwstiny.models import bc_resnet, ds_cnn, kwt, simple
 
 

@@ -32,13 +32,13 @@ def test_embed_writes_one_vector_per_clip_of_every_split(synthetic_test_dataset,
     import dataclasses
 
     from kwstiny import paths
-    from kwstiny.checkpoints import BEST_WEIGHTS
+    from kwstiny.training.checkpoints import BEST_WEIGHTS
     from kwstiny.data.index import load_index
     from kwstiny.data.pipeline import SpecData
     from kwstiny.data.selection.embed import embed_dataset, penultimate_model
     from kwstiny.data.selection.embeddings import read_npz
     from kwstiny.spec import load_spec
-    from kwstiny.train import build_model
+    from kwstiny.training.runs import build_model
 
     # A "trained" run of its own name: random weights are enough to check the plumbing.
     spec = dataclasses.replace(load_spec("keyword_spotting_alexa-test"),

@@ -230,9 +230,9 @@ def test_index_takes_the_official_splits_and_the_12_label_task(server, home):
 def test_recipe_files_declare_the_official_archives():
     import runpy
 
-    from kwstiny.paths import REPO_ROOT
+    from kwstiny.data.recipes import RECIPE_DIR
 
-    v1, v2 = (runpy.run_path(str(REPO_ROOT / "datasets" / f"speech_commands_v{n}.py"))["recipe"]
+    v1, v2 = (runpy.run_path(str(RECIPE_DIR / f"speech_commands_v{n}.py"))["recipe"]
               for n in (1, 2))
     assert v2.archive.url.endswith("/data/speech_commands_v0.02.tar.gz")
     assert v2.archive.size == 2_428_923_189 and len(v2.archive.sha256) == 64

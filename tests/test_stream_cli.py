@@ -80,6 +80,20 @@ def test_detect_names_a_bad_file(constant_tflite, tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_detect_goes_on_past_an_unreadable_file(constant_tflite, silence, tmp_path):
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"not audio at all")
+    five, three = silence / "five.wav", silence / "three.wav"
+    result = run("detect", constant_tflite, five, bad, three)
+    assert result.exit_code == 1
+    assert [line.split("\t")[:2] for line in result.stdout.splitlines()] == [
+        [str(five), "1.400"], [str(five), "2.400"], [str(five), "3.400"], [str(five), "4.400"],
+        [str(three), "1.400"], [str(three), "2.400"]]
+    assert f"error: {bad}: " in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == f"error: 1 of 3 file(s) could not be read: {bad}"
+    assert "Traceback" not in result.output
+
+
 def test_classify_audio_files_with_dumps_and_verbose(constant_tflite, silence, tmp_path):
     audio_dir, png_dir = tmp_path / "audio", tmp_path / "png"
     result = run("classify_audio", constant_tflite, "--file", silence / "three.wav", "--fast",

@@ -19,8 +19,24 @@ pytestmark = pytest.mark.slow
 SPEC = "keyword_spotting_alexa-test"
 
 
-def test_tiny_end_to_end_run(synthetic_test_dataset):
-    result = CliRunner().invoke(main, ["train", SPEC, "--clean"], catch_exceptions=False)
+@pytest.fixture(scope="module")
+def trained_run(synthetic_test_dataset, session_home):
+    """`kwstiny train SPEC --clean` once, in its own home (sharing the session's
+    generated data), for the tests that look at what it wrote."""
+    home = session_home / "home-test_train"
+    (home / "datasets").mkdir(parents=True, exist_ok=True)
+    link = home / "datasets" / synthetic_test_dataset.name
+    if not link.exists():
+        link.symlink_to(synthetic_test_dataset)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KWSTINY_HOME", str(home))
+        result = CliRunner().invoke(main, ["train", SPEC, "--clean"], catch_exceptions=False)
+    return home, result
+
+
+def test_tiny_end_to_end_run(trained_run, monkeypatch):
+    home, result = trained_run
+    monkeypatch.setenv("KWSTINY_HOME", str(home))
     assert result.exit_code == 0, result.output
     run = paths.run_dir(SPEC)
     for name in ("best.weights.h5", f"{SPEC}.tflite", "training_history.png", "dataset.json",
@@ -39,10 +55,11 @@ def test_tiny_end_to_end_run(synthetic_test_dataset):
         assert key in int8_eval
 
 
-def test_evaluate_tflite_runs_without_tensorflow(synthetic_test_dataset):
+def test_evaluate_tflite_runs_without_tensorflow(trained_run, monkeypatch):
     """Inference never needs TensorFlow: block its import and evaluate the .tflite."""
-    if not paths.run_dir(SPEC).joinpath(f"{SPEC}.tflite").is_file():
-        pytest.skip("needs the model of test_tiny_end_to_end_run")
+    home, result = trained_run
+    assert result.exit_code == 0, result.output
+    monkeypatch.setenv("KWSTINY_HOME", str(home))
     code = ("import sys; sys.modules['tensorflow'] = None; sys.modules['tf_keras'] = None\n"
             "from kwstiny.cli import main\n"
             f"main(['evaluate', '{SPEC}', '--tflite'])\n")

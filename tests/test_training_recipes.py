@@ -63,7 +63,8 @@ def dataset(synthetic_test_dataset, use_session_home):
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_every_family_trains_an_epoch(family, dataset, tmp_path):
-    from kwstiny.train import load_trained_model, train
+    from kwstiny.training.runs import load_trained_model
+    from kwstiny.training.train import train
 
     extra = 'model_input="waveform",' if family == "trainable_mel" else ""
     # The tricks ride along on a few families so they run inside the real loop too.
@@ -90,7 +91,7 @@ def trained_teacher(tmp_path_factory, synthetic_test_dataset, session_home):
     """A tiny teacher spec trained for one epoch (with evaluation: float only)."""
     import os
 
-    from kwstiny.train import train
+    from kwstiny.training.train import train
 
     os.environ["KWSTINY_HOME"] = str(session_home)
     folder = tmp_path_factory.mktemp("teacher")
@@ -113,7 +114,8 @@ def test_float_only_teacher_is_evaluated_without_a_tflite(trained_teacher, use_s
     ('ModelChoice(ds_cnn.DSCNN, {"channels": 8, "strides": (1,)})', "soft")])
 def test_students_distil_from_the_teacher(student, mode, trained_teacher, use_session_home,
                                           tmp_path):
-    from kwstiny.train import load_trained_model, train
+    from kwstiny.training.runs import load_trained_model
+    from kwstiny.training.train import train
 
     teacher_path, _ = trained_teacher
     extra = f'distill=DistillSpec(teacher={str(teacher_path)!r}, mode={mode!r}, temperature=2.0),'
@@ -128,7 +130,7 @@ def test_students_distil_from_the_teacher(student, mode, trained_teacher, use_se
 
 def test_hard_distillation_needs_a_distillation_token(trained_teacher, use_session_home,
                                                       tmp_path):
-    from kwstiny.train import train
+    from kwstiny.training.train import train
 
     teacher_path, _ = trained_teacher
     extra = f"distill=DistillSpec(teacher={str(teacher_path)!r}, mode='hard'),"
@@ -139,7 +141,7 @@ def test_hard_distillation_needs_a_distillation_token(trained_teacher, use_sessi
 
 
 def test_sweep_over_settings_a_to_d_writes_the_results_table(dataset, tmp_path, monkeypatch):
-    from kwstiny import sweep, train as train_module
+    from kwstiny.training import runs, sweep, train as train_module
     from kwstiny.models import trainable_frontend as tfe
 
     model = ('ModelChoice(trainable_frontend.TrainableMelModel, {"backbone": "simple", '
@@ -160,7 +162,7 @@ def test_sweep_over_settings_a_to_d_writes_the_results_table(dataset, tmp_path, 
     def learned(setting):
         run = dataclasses.replace(spec.with_overrides({"model.options.setting": setting}),
                                   name=f"mel_sweep.setting-{setting}")
-        return tfe.learned_mel_basis(train_module.load_trained_model(run))
+        return tfe.learned_mel_basis(runs.load_trained_model(run))
 
     slaney = tfe.slaney_mel_basis(16000, 256, 10, 0.0, 8000.0)
     assert np.allclose(learned("A"), slaney, atol=1e-6)

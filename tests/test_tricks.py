@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 import tf_keras as keras
 
-from kwstiny import distill, sweep, tricks
+from kwstiny.training import distill, sweep, tricks
 from kwstiny.errors import KwstinyError, SettingError
 from kwstiny.models import bc_resnet, kwt, tenet
 from kwstiny.spec import AugmentSpec, ModelChoice, ModelSpec, TrainSpec

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-import kwstiny  # noqa: F401  (sets TF_USE_LEGACY_KERAS before TensorFlow loads)
+from kwstiny.tensorflow_quiet import use_legacy_keras
+
+use_legacy_keras()  # Keras 2 before TensorFlow loads
 
 
 def _convert(model, shape, int8: bool, int8_io: bool = True) -> bytes:

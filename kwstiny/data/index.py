@@ -1,6 +1,6 @@
 """The clips of a dataset, their labels, and which split each belongs to.
 
-Any dataset is a folder of class subfolders (wav / flac / ogg): a recipe in `datasets/`
+Any dataset is a folder of class subfolders (wav / flac / ogg): a recipe in `kwstiny/datasets/`
 makes one in the cache, or the user points at their own. Splits go by group (a synthetic
 voice, or a speaker) through a stable hash, so no voice or speaker is in two splits and a
 clip keeps its split from run to run; a dataset with official splits (Speech Commands)
@@ -151,7 +151,7 @@ def _resolve_source(source, scale: str, progress: bool, workers: int | None) -> 
         raise KwstinyError(f"dataset source {source!r} is a file; give a folder of class "
                            f"subfolders or a recipe name")
     raise KwstinyError(f"dataset source {source!r} is neither a folder nor a recipe in "
-                       f"datasets/ (recipes: {', '.join(available_recipes()) or 'none'})")
+                       f"kwstiny/datasets/ (recipes: {', '.join(available_recipes()) or 'none'})")
 
 
 def index_folder(root: str | os.PathLike, dataset_spec, sample_rate: int,

@@ -6,7 +6,7 @@ between them at logged times, over background noise. Keyword-free streams hold
 sentences, confusable words, ordinary words and noise-only stretches. Each wav has a
 JSON beside it listing the keyword end times (`keyword_ends_s`) and every utterance.
 
-A recipe file in `datasets/` declares a `LongAudioRecipe`; `prepare(scale)` makes the
+A recipe file in `kwstiny/datasets/` declares a `LongAudioRecipe`; `prepare(scale)` makes the
 streams in the cache (resumable: each wav + JSON pair is written atomically, JSON last)
 and `load_streams(folder)` reads them back for `evaluate --stream`.
 """

@@ -1,4 +1,4 @@
-"""Dataset recipes: declarative files in `datasets/` that say how a dataset is made.
+"""Dataset recipes: declarative files in `kwstiny/datasets/` that say how a dataset is made.
 
 A recipe file is plain Python loaded by path (never imported as a package: a top-level
 `datasets` package would clash with HuggingFace's) and binds one recipe object to the
@@ -17,10 +17,9 @@ from pathlib import Path
 
 from kwstiny.data.perturb import VoicePerturbation
 from kwstiny.errors import KwstinyError, check
-from kwstiny.paths import REPO_ROOT
 from kwstiny.pyfiles import FileCatalog, run_file
 
-RECIPE_DIR = REPO_ROOT / "datasets"
+RECIPE_DIR = Path(__file__).resolve().parent.parent / "datasets"
 SCALES = ("full", "demo", "test")
 
 
@@ -184,7 +183,7 @@ def find_recipe(name: str) -> Path | None:
 
 
 def load_recipe(name_or_path: str):
-    """A recipe by name (datasets/NAME.py, or a folder on KWSTINY_DATASET_PATH) or path."""
+    """A recipe by name (kwstiny/datasets/NAME.py, or a folder on KWSTINY_DATASET_PATH) or path."""
     text = str(name_or_path)
     path = Path(text) if text.endswith(".py") else find_recipe(text)
     if path is None or not path.is_file():

@@ -13,7 +13,7 @@ class Board:
     description: str
     accelerator: str | None  # "MVP" where the board's TFLM kernels use one
     counter: str             # what the firmware's tick counts mean
-    buildable_here: bool     # built by firmware/CMakeLists.txt (not a vendor SDK)
+    buildable_here: bool     # built by kwstiny/firmware/CMakeLists.txt (not a vendor SDK)
 
 
 BOARDS = {

@@ -38,7 +38,8 @@ class DeviceClient:
 
     def __init__(self, port: str, *, baudrate: int = 115200, timeout: float = DEFAULT_TIMEOUT_S,
                  retries: int = 4, ack_timeout: float = 0.5):
-        import serial  # pyserial; imported here so the package imports without it
+        from kwstiny.extras import load
+        serial = load("serial", "device", "talking to a board")  # pyserial
 
         self.port = port
         self.baudrate = baudrate

@@ -1,7 +1,7 @@
-"""Building kwstiny's firmware with CMake (firmware/CMakeLists.txt) for a board.
+"""Building kwstiny's firmware with CMake (kwstiny/firmware/CMakeLists.txt) for a board.
 
 TFLM is never built here: a TFLM library built with TFLM's own Makefile is
-passed in as `tflm_root` (see firmware/README.md). Without it the firmware has
+passed in as `tflm_root` (see kwstiny/firmware/README.md). Without it the firmware has
 everything except the interpreter.
 """
 
@@ -15,9 +15,9 @@ from pathlib import Path
 
 from kwstiny.device.boards import get_board
 from kwstiny.errors import KwstinyError
-from kwstiny.paths import REPO_ROOT, home
+from kwstiny.paths import home
 
-FIRMWARE_DIR = REPO_ROOT / "firmware"
+FIRMWARE_DIR = Path(__file__).resolve().parent.parent / "firmware"
 FIRMWARE_NAMES = {"host": "kwstiny-fw-host", "qemu_an505": "kwstiny-fw-qemu_an505.elf"}
 TEST_NAMES = {"host": "kwstiny-fw-tests", "qemu_an505": "kwstiny-fw-tests-qemu_an505.elf"}
 
@@ -37,7 +37,7 @@ def build_firmware(board: str, *, tflm_root: str | os.PathLike | None = None, cm
     board = spec.name
     if not spec.buildable_here:
         raise KwstinyError(f"the {board} firmware is built with the vendor's SDK, not here; "
-                           "see firmware/README.md, section 'EFR32xG24'")
+                           "see kwstiny/firmware/README.md, section 'EFR32xG24'")
     for tool in ("cmake",) + (("arm-none-eabi-gcc",) if board == "qemu_an505" else ()):
         if shutil.which(tool) is None:
             raise KwstinyError(f"building the {board} firmware needs {tool} (scripts/setup.sh installs it)")

@@ -1,6 +1,6 @@
 """The kwstiny serial protocol on the laptop side: frames, message numbers, payloads.
 
-Mirrors firmware/protocol/ (messages.h, frame.cc); firmware/PROTOCOL.md is the
+Mirrors kwstiny/firmware/protocol/ (messages.h, frame.cc); kwstiny/firmware/PROTOCOL.md is the
 reference. A frame is
 
     A5 5A | type | seq | length (u16 LE) | crc8(type..length) | payload | crc32 (u32 LE)

@@ -88,7 +88,7 @@ def ensure_model(client: DeviceClient, model: bytes, progress=None) -> p.ModelIn
     info = client.info()
     if info.get("tflm") != 1:
         raise KwstinyError(f"the firmware on {client.port} was built without TFLM and cannot run "
-                           "models; rebuild it with -DTFLM_ROOT=... (firmware/README.md)")
+                           "models; rebuild it with -DTFLM_ROOT=... (kwstiny/firmware/README.md)")
     same = (info.get("model") != "none" and info.get("model_bytes") == len(model)
             and info.get("model_crc") == f"{p.crc32(model):08x}")
     if same:

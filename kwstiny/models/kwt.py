@@ -19,7 +19,7 @@ KWT-1 607 K, KWT-2 2,394 K, KWT-3 5,361 K parameters.
 With `distill_token=True` the model carries two heads, "class_head" on the class token
 and "distill_head" on the distillation token; the model's output is their mean
 probability (what is deployed), and `distillation_heads(model)` returns the two heads
-separately for hard distillation training (kwstiny.distill).
+separately for hard distillation training (kwstiny.training.distill).
 
 GELU: TFLite lowers `gelu` to its GELU builtin, which the TFLM runtime does not have.
 `activation="gelu_tanh"` (the default) spells the tanh approximation out in

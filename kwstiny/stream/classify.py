@@ -57,12 +57,14 @@ class Event:
 
 
 def detect_events(classifier: StreamClassifier, files, block_ms: int = 1000,
-                  stats: dict | None = None) -> Iterator[Event]:
-    """Detections in each file (each a fresh stream), as fast as possible."""
+                  stats: dict | None = None, on_unreadable=None) -> Iterator[Event]:
+    """Detections in each file (each a fresh stream), as fast as possible. With
+    `on_unreadable`, a file that cannot be read is reported to it and skipped."""
     stats = stats if stats is not None else {}
     stats.setdefault("samples", 0)
     stats.setdefault("inferences", 0)
-    with FileSource(files, classifier.sample_rate, realtime=False, block_ms=block_ms) as source:
+    with FileSource(files, classifier.sample_rate, realtime=False, block_ms=block_ms,
+                    on_unreadable=on_unreadable) as source:
         for segment in source.segments():
             blocks = _counting(segment.blocks, stats)
             segment.blocks = blocks
@@ -83,21 +85,32 @@ def detect(model: str, files, as_json: bool = False, runtime: str = "tflm",
            port: str | None = None, **overrides) -> list[Event]:
     """`kwstiny detect`: print each detection (file, time in s, class, score), one JSON
     object per line with `as_json`; a summary goes to stderr. With `board`, the board
-    at `port` runs the stream."""
+    at `port` runs the stream. A file that cannot be read is reported on stderr and the
+    others still run; then a KwstinyError says how many failed (exit status 1)."""
     classifier = make_classifier(model, runtime, board=board, port=port, **overrides)
     if board:
         runtime = f"board {classifier.client.port}"
     stats: dict = {}
     began = time.perf_counter()
-    events = []
-    for event in detect_events(classifier, files, stats=stats):
+    events, failed = [], []
+
+    def unreadable(error):
+        failed.append(error)
+        err_console.print(f"error: {error}", style="red", markup=False, highlight=False,
+                          soft_wrap=True)
+
+    files = list(files)
+    for event in detect_events(classifier, files, stats=stats, on_unreadable=unreadable):
         events.append(event)
         emit(json.dumps(event.to_json()) if as_json else event.to_text())
     elapsed = time.perf_counter() - began
     seconds = stats["samples"] / classifier.sample_rate
-    err_console.print(f"{len(events)} detection(s) in {len(list(files))} file(s): "
+    err_console.print(f"{len(events)} detection(s) in {len(files) - len(failed)} file(s): "
                       f"{seconds:.1f} s of audio, {stats['inferences']} inferences "
                       f"({runtime}), {seconds / max(elapsed, 1e-9):.0f}x real time")
+    if failed:
+        raise KwstinyError(f"{len(failed)} of {len(files)} file(s) could not be read: "
+                           + ", ".join(getattr(e, "path", str(e)) for e in failed))
     return events
 
 

@@ -2,7 +2,7 @@
 hour (FA/h) on long audio, and the FRR-vs-FA/h curve over thresholds.
 
 Protocol (also in the README):
-- The audio is a long-audio recipe's streams (`datasets/<keyword>_stream.py`): keyword
+- The audio is a long-audio recipe's streams (`kwstiny/datasets/<keyword>_stream.py`): keyword
   streams of held-out voices with every keyword's end time logged, and keyword-free
   streams. Each file is one stream from a fresh frontend and detector, run exactly as
   `kwstiny detect` runs it (the model every latency_ms, the spec's detector settings).

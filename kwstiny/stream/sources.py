@@ -59,8 +59,12 @@ class FileSource(Source):
 
     def __init__(self, paths, sample_rate: int, realtime: bool = False, block_ms: int = 100,
                  clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep,
+                 on_unreadable: Callable[[KwstinyError], None] | None = None):
+        """`on_unreadable`, when given, is told of each file that cannot be read, and the
+        rest are still played; without it the first such file ends the stream."""
         super().__init__(sample_rate)
+        self.on_unreadable = on_unreadable
         self.paths = [Path(p) for p in paths]
         if not self.paths:
             raise KwstinyError("no audio files given")
@@ -74,7 +78,13 @@ class FileSource(Source):
         from kwstiny.data.audio import read_audio
 
         for path in self.paths:
-            audio = read_audio(path, self.sample_rate)  # resampled once, here
+            try:
+                audio = read_audio(path, self.sample_rate)  # resampled once, here
+            except KwstinyError as error:
+                if self.on_unreadable is None:
+                    raise
+                self.on_unreadable(error)
+                continue
             yield Segment(str(path), self._blocks(audio))
 
     def _blocks(self, audio: np.ndarray) -> Iterator[np.ndarray]:
@@ -91,8 +101,9 @@ class FileSource(Source):
 
 def _sounddevice():
     """The sounddevice module, or a clear error when PortAudio itself is missing."""
+    from kwstiny.extras import load
     try:
-        import sounddevice
+        sounddevice = load("sounddevice", "mic", "the microphone")
     except OSError as error:  # raised at import when the PortAudio library is absent
         raise KwstinyError(f"cannot use the microphone: {error} (install PortAudio, e.g. "
                            f"apt-get install libportaudio2); {NO_MICROPHONE_HINT}") from None

@@ -40,7 +40,7 @@ def embed_dataset(source: str, model_spec, out_dir: str | Path | None = None,
     <out_dir>/<split>.npz."""
     from kwstiny.data.pipeline import SPLITS, SpecData
     from kwstiny.spec import ModelSpec, load_spec
-    from kwstiny.train import load_trained_model
+    from kwstiny.training.runs import load_trained_model
 
     spec = model_spec if isinstance(model_spec, ModelSpec) else load_spec(model_spec)
     embedder = penultimate_model(load_trained_model(spec))

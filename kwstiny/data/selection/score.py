@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from kwstiny.errors import KwstinyError
+from kwstiny.metrics import balanced_accuracy
 
 
 def score_selection(train_x, train_y, eval_x, eval_y, seed: int = 0) -> dict:
@@ -17,7 +18,7 @@ def score_selection(train_x, train_y, eval_x, eval_y, seed: int = 0) -> dict:
     """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
+    from sklearn.metrics import accuracy_score, f1_score
 
     train_x, eval_x = np.asarray(train_x), np.asarray(eval_x)
     train_y, eval_y = np.asarray(train_y), np.asarray(eval_y)
@@ -41,7 +42,7 @@ def score_selection(train_x, train_y, eval_x, eval_y, seed: int = 0) -> dict:
             "macro_f1": float(f1_score(eval_y, predicted, labels=labels, average="macro",
                                        zero_division=0)),
             "accuracy": float(accuracy_score(eval_y, predicted)),
-            "balanced_accuracy": float(balanced_accuracy_score(eval_y, predicted)),
+            "balanced_accuracy": balanced_accuracy(eval_y, predicted),
             "n_train": int(len(train_y)),
             "n_eval": int(len(eval_y)),
         }

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from kwstiny import paths
-from kwstiny.checkpoints import BEST_WEIGHTS
+from kwstiny.training.checkpoints import BEST_WEIGHTS
 from kwstiny.data.audio import write_wav
 from kwstiny.frontend import Frontend, model_input
 from kwstiny.progress import console, progress_bar
@@ -104,10 +104,10 @@ def mine(model, spec, streams, out: Path | None, round_index: int) -> dict:
 
 def run_rounds(spec, model, run_dir: Path) -> list[dict]:
     """Mine and fine-tune `spec.train.hard_negative_rounds` times; returns the log."""
-    from kwstiny import tricks
+    from kwstiny.training import tricks
     from kwstiny.data.long_audio import load_streams
     from kwstiny.data.pipeline import SpecData, class_weights, steps_per_epoch, training_dataset
-    from kwstiny.train import balanced_accuracy
+    from kwstiny.metrics import balanced_accuracy
 
     t = spec.train
     before = run_dir / BEFORE_WEIGHTS

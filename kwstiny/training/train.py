@@ -15,37 +15,12 @@ from pathlib import Path
 import numpy as np
 
 from kwstiny import paths
-from kwstiny.checkpoints import BEST_WEIGHTS, RunState
+from kwstiny.metrics import balanced_accuracy
+from kwstiny.training.checkpoints import BEST_WEIGHTS, RunState
 from kwstiny.errors import KwstinyError
 from kwstiny.progress import console
 from kwstiny.spec import ModelSpec
-
-
-def build_model(spec: ModelSpec, total_steps: int = 1):
-    """The spec's model, compiled with its optimizer, schedule and loss (kwstiny.tricks);
-    residual gammas start at zero when the spec asks."""
-    from kwstiny import tricks
-
-    model = spec.model.build(spec.input_shape, len(spec.classes))
-    if spec.train.zero_gamma_residual:
-        tricks.zero_residual_gammas(model)
-    return tricks.compile_model(model, spec, total_steps)
-
-
-def load_trained_model(spec: ModelSpec):
-    """The float model of a finished run (its best epoch)."""
-    weights = paths.run_dir(spec.name) / BEST_WEIGHTS
-    if not weights.is_file():
-        raise KwstinyError(f"{spec.name} has no trained model yet ({weights} is missing): "
-                           f"run `kwstiny train {spec.name}` first")
-    model = build_model(spec)
-    model.load_weights(str(weights))
-    return model
-
-
-def balanced_accuracy(labels: np.ndarray, predicted: np.ndarray, n_classes: int) -> float:
-    recalls = [np.mean(predicted[labels == c] == c) for c in range(n_classes) if np.any(labels == c)]
-    return float(np.mean(recalls)) if recalls else 0.0
+from kwstiny.training.runs import build_model
 
 
 def _callbacks(spec, run_dir, state_store, validation, history, best):
@@ -100,7 +75,7 @@ def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
     """Train the spec's model; returns a summary. Also quantizes and evaluates."""
     import tf_keras as keras
 
-    from kwstiny import tricks
+    from kwstiny.training import tricks
     from kwstiny.data.index import source_name
     from kwstiny.data.pipeline import (SpecData, class_weights, steps_per_epoch,
                                        training_dataset, write_counts)
@@ -129,7 +104,7 @@ def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
         steps = steps_per_epoch(data, spec.train.batch_size)
         model = build_model(spec, total_steps=steps * spec.train.epochs)
         if spec.distill.teacher:
-            from kwstiny.distill import attach_teacher
+            from kwstiny.training.distill import attach_teacher
             model = attach_teacher(spec, model)
         history, best, initial_epoch = [], {"value": None, "epoch": 0}, 0
         if resume and previous is not None:
@@ -153,28 +128,33 @@ def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
         plot_history(history, run_dir / "training_history.png")
         summary = {"spec": spec.name, "epochs": len(history), "best": best}
         if spec.train.hard_negative_rounds:
-            from kwstiny.hard_negatives import run_rounds
+            from kwstiny.training.hard_negatives import run_rounds
             summary["hard_negatives"] = run_rounds(spec, model, run_dir)
         summary["train_seconds"] = round(time.time() - started, 1)
         paths.write_json(run_dir / "train_summary.json", summary)
         if evaluate_after:
-            from kwstiny.evaluate import evaluate
-            from kwstiny.models.layers import int8_problem
-            from kwstiny.quantize import quantize
-
-            problem = int8_problem(model)
-            if problem:                 # a float-only model: no .tflite to make
-                console.print(f"[yellow]no int8 model: {problem}[/]")
-                summary["evaluation"] = {"float": evaluate(spec, tflite=False, data=data),
-                                         "tflite": None, "int8_skipped": problem}
-            else:
-                quantize(spec, data=data)
-                summary["evaluation"] = {"float": evaluate(spec, tflite=False, data=data),
-                                         "tflite": evaluate(spec, tflite=True, data=data)}
+            summary["evaluation"] = quantize_and_evaluate(spec, model, data)
             paths.write_json(run_dir / "train_summary.json", summary)
     finally:
         data.close()
     return summary
+
+
+def quantize_and_evaluate(spec: ModelSpec, model, data) -> dict:
+    """After fitting: the int8 .tflite (unless the model has float-only layers), then the
+    float and int8 test metrics, from the already loaded data."""
+    from kwstiny.evaluate import evaluate
+    from kwstiny.models.layers import int8_problem
+    from kwstiny.quantize import quantize
+
+    problem = int8_problem(model)
+    if problem:                 # a float-only model: no .tflite to make
+        console.print(f"[yellow]no int8 model: {problem}[/]")
+        return {"float": evaluate(spec, tflite=False, data=data), "tflite": None,
+                "int8_skipped": problem}
+    quantize(spec, data=data)
+    return {"float": evaluate(spec, tflite=False, data=data),
+            "tflite": evaluate(spec, tflite=True, data=data)}
 
 
 def plot_history(history: list[dict], path: Path) -> None:

@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 from kwstiny import paths
-from kwstiny.checkpoints import RunState
+from kwstiny.training.checkpoints import RunState
 from kwstiny.errors import KwstinyError
 from kwstiny.progress import console
 from kwstiny.spec import ModelSpec
@@ -107,7 +107,7 @@ def apply_overrides(spec: ModelSpec, overrides: list[str]) -> ModelSpec:
 def sweep(spec: ModelSpec, overrides: list[str], epochs: int | None = None,
           evaluate_after: bool = True, clean: bool = False) -> dict:
     """Train the grid sequentially; returns {"runs": [...], "csv": path, "markdown": path}."""
-    from kwstiny.train import train
+    from kwstiny.training.train import train
 
     points = grid(overrides)
     # Every point is checked before the first run, so a typo fails now, not hours in.

@@ -25,7 +25,7 @@ def attach_teacher(spec: ModelSpec, student):
     """The compiled `student` as a model that trains against the spec's teacher; its
     weights, outputs and checkpoints are the student's own."""
     from kwstiny.models.kwt import distillation_heads
-    from kwstiny.train import load_trained_model
+    from kwstiny.training.runs import load_trained_model
 
     settings = spec.distill
     teacher_spec = load_spec(settings.teacher)
