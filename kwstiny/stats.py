@@ -24,14 +24,37 @@ def wilson(k: int, n: int, z: float = Z95) -> dict:
             "high": min(1.0, centre + half)}
 
 
-def poisson_rate(k: int, hours: float) -> dict:
-    """k events in `hours` as a rate per hour with the exact 95 % Poisson interval."""
-    from scipy.stats import chi2
+def _poisson_cdf(k: int, mean: float) -> float:
+    """P(X <= k) for X ~ Poisson(mean), summed in log space (no overflow for large k)."""
+    if mean <= 0:
+        return 1.0
+    log_term = -mean                       # log P(X = 0)
+    total = math.exp(log_term)
+    for i in range(1, k + 1):
+        log_term += math.log(mean) - math.log(i)
+        total += math.exp(log_term)
+    return min(1.0, total)
 
+
+def _solve(f, low: float, high: float) -> float:
+    """The root of a decreasing f on [low, high], by bisection."""
+    for _ in range(200):
+        middle = (low + high) / 2
+        if f(middle) > 0:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+def poisson_rate(k: int, hours: float) -> dict:
+    """k events in `hours` as a rate per hour with the exact (Garwood) 95 % interval:
+    the means at which seeing at most k (at least k) events has probability 2.5 %."""
     if hours <= 0:
         return {"count": k, "hours": hours, "rate": None, "low": None, "high": None}
-    low = 0.0 if k == 0 else chi2.ppf(0.025, 2 * k) / 2
-    high = chi2.ppf(0.975, 2 * k + 2) / 2
+    top = 10.0 + 4 * k
+    high = _solve(lambda m: _poisson_cdf(k, m) - 0.025, 0.0, top)
+    low = 0.0 if k == 0 else _solve(lambda m: _poisson_cdf(k - 1, m) - 0.975, 0.0, top)
     return {"count": k, "hours": hours, "rate": k / hours, "low": low / hours,
             "high": high / hours}
 

@@ -35,6 +35,10 @@ def test_poisson_interval_matches_published_values():
     assert seven["rate"] == 3.5
     assert seven["low"] == pytest.approx(2.8143 / 2, abs=1e-3)
     assert seven["high"] == pytest.approx(14.4227 / 2, abs=1e-3)
+    # Large counts (chi-square quantiles / 2 for 2k and 2k + 2 degrees of freedom).
+    many = poisson_rate(400, 1.0)
+    assert many["low"] == pytest.approx(361.7563, abs=1e-3)
+    assert many["high"] == pytest.approx(441.1866, abs=1e-3)
 
 
 @pytest.fixture(scope="module")
