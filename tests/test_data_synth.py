@@ -297,3 +297,20 @@ def test_kept_engine_processes_stop_and_start_again():
     assert not synth.festival._sessions
     after = (synthesize("hello", festival_voice, 16000), synthesize("hello", node_voice, 16000))
     assert all(np.array_equal(a, b) for a, b in zip(before, after))
+
+
+def test_a_crashed_pico_process_is_replaced():
+    """Pico runs in a child process: when it dies (py-nanotts has crashed with a
+    segmentation fault), the next request starts a new one instead of failing."""
+    import os
+    import signal
+
+    from kwstiny.data import pico
+
+    _require("pico")
+    first = synthesize("jarvis", Voice("pico", "en-US"), 16000)
+    for process in list(pico._pool._processes.values()):
+        os.kill(process.pid, signal.SIGKILL)
+    again = synthesize("jarvis", Voice("pico", "en-US"), 16000)
+    assert len(again) == len(first)
+    pico.close()

@@ -2,15 +2,20 @@
 
 Pico has one voice per language: en-US and en-GB speak English; de-DE, es-ES, fr-FR and
 it-IT read English text with their own language's rules, which gives accented English.
-The binding runs in-process and returns 16 kHz 16-bit PCM. It is not thread-safe: two
-synthesis threads inside it at once crashed the process (a segmentation fault in
-NanoTTS.speak while making a demo-scale dataset), so calls take a lock; each is a few
-milliseconds.
+The binding returns 16 kHz 16-bit PCM. It runs in one kept child process, not in
+kwstiny's: inside the synthesis process it crashed it (a segmentation fault in
+NanoTTS.speak, twice while making a demo-scale dataset, once even with calls serialized),
+taking every other thread's work with it. A crashed child is replaced and the request
+tried once more; a second crash is a clear error, and the dataset resumes where it was.
 """
 
 from __future__ import annotations
 
+import atexit
+import multiprocessing
 import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 
@@ -24,6 +29,7 @@ SAMPLE_RATE = 16000
 _SPEED_LIMITS = (0.2, 5.0)
 _PITCH_LIMITS = (0.5, 2.0)
 _LOCK = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
 
 
 def require():
@@ -51,14 +57,53 @@ def speak(text: str, name: str, speed: float, pitch: float) -> tuple[np.ndarray,
         raise KwstinyError(f"pico has no voice {name!r}; voices: {', '.join(VOICE_NAMES)}")
     # Pico reads "<...>" as markup (the binding wraps the text in <speed>/<pitch> tags).
     plain = text.replace("<", " ").replace(">", " ")
-    try:
-        with _LOCK:
-            pcm = module.NanoTTS().speak(plain, voice=name,
-                                         speed=float(np.clip(speed, *_SPEED_LIMITS)),
-                                         pitch=float(np.clip(pitch, *_PITCH_LIMITS)))
-    except (RuntimeError, ValueError) as error:
-        raise KwstinyError(f"pico voice {name} saying {text!r} failed: {error}") from error
+    args = (plain, name, float(np.clip(speed, *_SPEED_LIMITS)),
+            float(np.clip(pitch, *_PITCH_LIMITS)))
+    for attempt in (1, 2):
+        pool = _child()
+        try:
+            pcm = pool.submit(_speak_here, *args).result()
+            break
+        except BrokenProcessPool as error:
+            _discard(pool)
+            if attempt == 2:
+                raise KwstinyError(f"pico voice {name} saying {text!r} crashed its process "
+                                   f"twice") from error
+        except (RuntimeError, ValueError) as error:
+            raise KwstinyError(f"pico voice {name} saying {text!r} failed: {error}") from error
     samples = np.frombuffer(pcm, dtype="<i2")
     if samples.size == 0:
         raise KwstinyError(f"pico voice {name} saying {text!r} produced no audio")
     return samples, SAMPLE_RATE
+
+
+def _speak_here(text: str, name: str, speed: float, pitch: float) -> bytes:
+    """Runs in the child process."""
+    return require().NanoTTS().speak(text, voice=name, speed=speed, pitch=pitch)
+
+
+def _child() -> ProcessPoolExecutor:
+    global _pool
+    with _LOCK:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        return _pool
+
+
+def _discard(pool: ProcessPoolExecutor) -> None:
+    """Forget a broken child (once, however many threads saw it break)."""
+    global _pool
+    with _LOCK:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def close() -> None:
+    """Stop the child process (a new one starts on the next request)."""
+    if _pool is not None:
+        _discard(_pool)
+
+
+atexit.register(close)
+

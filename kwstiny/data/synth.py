@@ -211,10 +211,11 @@ def voices(engines: tuple[str, ...] = ENGINES) -> dict[str, tuple[Voice, ...]]:
 # Synthesis -------------------------------------------------------------------------------
 
 def close_engines() -> None:
-    """Stop the engine processes kept between requests (festival's, GnuSpeech's): about
+    """Stop the engine processes kept between requests (festival's, GnuSpeech's, Pico's): about
     100 MB each, not needed once a dataset is made. The next request starts them again."""
     festival.close_sessions()
     gnuspeech.close_server()
+    pico.close()
 
 
 def synthesize(text: str, voice: Voice, sample_rate: int, speed: float = 1.0,
