@@ -124,3 +124,19 @@ def test_kernel_model_adds_up_to_a_whole_tflm_inference(tenet12_int8):
     for index, (guess, measured) in enumerate(zip(predicted, TFLM_TENET12_LAYER_INSTRUCTIONS)):
         if measured > 100_000:
             assert abs(guess - measured) <= 0.08 * measured, index
+
+
+def test_the_profilers_measured_tables_are_the_benchmarks_json():
+    """The instruction counts the Cortex-M33 model is fitted to ship as package data; they
+    must be exactly what the benchmarks that measured them wrote."""
+    import json
+    from pathlib import Path
+
+    from kwstiny.profile.reference import DATA_DIR
+
+    benchmarks = Path(__file__).resolve().parent.parent / "benchmarks"
+    for shipped, measured in (("cmsis_nn_instructions.json", "cmsis_nn_icount/instructions.json"),
+                              ("tflm_qemu_layers_tenet12.json",
+                               "tflm_qemu_layers/layers_tenet12.json")):
+        assert json.loads((DATA_DIR / shipped).read_text()) == \
+            json.loads((benchmarks / measured).read_text()), shipped

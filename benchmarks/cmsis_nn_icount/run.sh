@@ -2,8 +2,9 @@
 # Counts the instructions CMSIS-NN's int8 kernels execute on an emulated Cortex-M33
 # (QEMU mps2-an505 with -icount, SysTick calibrated against a loop of known length) for
 # TENet12's layer shapes and size variants, and writes instructions.json beside this
-# script. kwstiny.profile.reference.CMSIS_NN_INSTRUCTIONS holds the result; the
-# Cortex-M33 cost model (kwstiny.profile.targets) is fitted to it.
+# script; copied unchanged to kwstiny/profile/data/cmsis_nn_instructions.json (a test
+# checks they are equal), it is what the Cortex-M33 cost model (kwstiny.profile.targets)
+# is fitted to.
 #
 # usage: benchmarks/cmsis_nn_icount/run.sh LIBRARY CMSIS_NN_INCLUDE_DIR CMSIS_CORE_INCLUDE_DIR
 # LIBRARY is a prebuilt static library holding CMSIS-NN's kernels for Cortex-M33, e.g. the

@@ -2,7 +2,8 @@
 # Instructions a whole TFLM + CMSIS-NN inference executes on an emulated Cortex-M33, per
 # layer: builds main.cc with the model linked in, runs it under QEMU mps2-an505 with
 # -icount, and writes layers_NAME.json (NAME: the .tflite's file name). The Cortex-M33
-# cost model (kwstiny.profile.targets) is checked against it: reference.TFLM_TENET12.
+# cost model (kwstiny.profile.targets) is checked against layers_tenet12.json, copied
+# unchanged to kwstiny/profile/data/tflm_qemu_layers_tenet12.json (a test checks they are equal).
 #
 # usage: benchmarks/tflm_qemu_layers/run.sh TFLM_ROOT LIBTENSORFLOW_MICROLITE.a MODEL.tflite
 # (TFLM built by its own make for cortex_m_generic / cortex-m33 with OPTIMIZED_KERNEL_DIR=

@@ -6,22 +6,32 @@
    --accelerator MVP`). Numbers are as printed there (k = 1e3, M = 1e6, m = 1e-3 s,
    u = 1e-6 s); times come from a timer with a resolution of about 30 us, so single small
    layers carry a large relative error.
-2. `CMSIS_NN_INSTRUCTIONS`: instructions that CMSIS-NN's int8 kernels execute on a
+2. `CMSIS_NN_INSTRUCTIONS` (package data `data/cmsis_nn_instructions.json`): instructions that CMSIS-NN's int8 kernels execute on a
    Cortex-M33, counted by `benchmarks/cmsis_nn_icount/run.sh` (QEMU mps2-an505 with
    -icount; CMSIS-NN 99f736a6, arm-none-eabi-gcc 12.2 -O2) for TENet12's layer shapes and
    size variants. These are instructions, not cycles: `targets.CortexM33` turns them into
    cycles with a cycles-per-instruction figure calibrated on row 1's CPU-only layers.
-3. `TFLM_TENET12_LAYER_INSTRUCTIONS`: a whole TENet12 inference in TFLM + CMSIS-NN under
+3. `TFLM_TENET12_LAYER_INSTRUCTIONS` (`data/tflm_qemu_layers_tenet12.json`): a whole TENet12 inference in TFLM + CMSIS-NN under
    QEMU, per layer, to check that the kernel model adds up (`benchmarks/tflm_qemu_layers`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from functools import lru_cache
 
 from kwstiny.tflite import Operator, Tensor
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def _data(name: str) -> dict:
+    """A measured table, as the benchmark that measured it wrote it."""
+    return json.loads((DATA_DIR / name).read_text())
+
 
 CLOCK_HZ = 78e6
 # The page's summary lines for the whole inference.
@@ -100,84 +110,20 @@ TABLE = """
 
 # kernel h w cin cout kh kw stride valid_MACs outputs inputs instructions
 # ('same' padding; h x w x cin input; max pooling: VALID windows of kh x 1)
-CMSIS_NN_INSTRUCTIONS = """
-    conv_2d 118 1 108 32 3 1 1 1216512 3776 12744 2309850
-    conv_2d 59 1 108 32 3 1 1 604800 1888 6372 1167050
-    conv_2d 30 1 108 32 3 1 1 304128 960 3240 587400
-    conv_2d 59 1 32 32 3 1 1 179200 1888 1888 420650
-    conv_2d 59 1 64 64 5 1 1 1183744 3776 3776 2238800
-    conv_2d 30 1 16 48 3 1 1 67584 1440 480 192400
-    conv_2d 118 1 32 96 1 1 1 362496 11328 3776 981500
-    conv_2d 118 1 96 32 1 1 1 362496 3776 11328 677050
-    conv_2d 118 1 32 32 1 1 2 60416 1888 3776 438200
-    conv_2d 59 1 32 96 1 1 1 181248 5664 1888 499350
-    conv_2d 59 1 96 32 1 1 1 181248 1888 5664 345250
-    conv_2d 59 1 32 32 1 1 2 30720 960 1888 222850
-    conv_2d 30 1 32 96 1 1 1 92160 2880 960 259200
-    conv_2d 30 1 96 32 1 1 1 92160 960 2880 180000
-    conv_2d 30 1 32 32 1 1 2 15360 480 960 111500
-    conv_2d 15 1 32 96 1 1 1 46080 1440 480 138200
-    conv_2d 15 1 96 32 1 1 1 46080 480 1440 96750
-    conv_2d 15 1 32 32 1 1 2 8192 256 480 59550
-    conv_2d 59 1 64 64 1 1 1 241664 3776 3776 511600
-    conv_2d 59 1 16 128 1 1 1 120832 7552 944 487050
-    conv_2d 59 1 128 16 1 1 1 120832 944 7552 217400
-    conv_2d 59 1 64 16 1 1 2 30720 480 3776 186600
-    conv_2d 30 1 96 64 1 1 2 92160 960 2880 514950
-    depthwise_conv_2d 118 1 96 96 9 1 1 100032 11328 11328 1295500
-    depthwise_conv_2d 118 1 96 96 9 1 2 50016 5664 11328 647800
-    depthwise_conv_2d 59 1 96 96 9 1 1 49056 5664 5664 645700
-    depthwise_conv_2d 59 1 96 96 9 1 2 24768 2880 5664 327950
-    depthwise_conv_2d 30 1 96 96 9 1 1 24000 2880 2880 326300
-    depthwise_conv_2d 30 1 96 96 9 1 2 12000 1440 2880 163250
-    depthwise_conv_2d 15 1 96 96 9 1 1 11040 1440 1440 161050
-    depthwise_conv_2d 15 1 96 96 9 1 2 5760 768 1440 85650
-    depthwise_conv_2d 59 1 32 32 3 1 1 5600 1888 1888 137600
-    depthwise_conv_2d 59 1 64 64 5 1 1 18496 3776 3776 320350
-    depthwise_conv_2d 59 1 48 48 7 1 1 19248 2832 2832 292750
-    conv_2d 49 10 1 64 10 4 2 270720 8000 490 1116550
-    conv_2d 25 5 64 64 1 1 1 512000 8000 8000 1065000
-    conv_2d 25 5 32 32 3 3 1 971776 4000 4000 2234700
-    conv_2d 40 20 8 16 3 3 2 219008 3200 6400 662700
-    depthwise_conv_2d 25 5 64 64 3 3 1 60736 8000 8000 560950
-    depthwise_conv_2d 40 20 16 16 3 3 1 109504 12800 12800 966450
-    depthwise_conv_2d 40 20 16 16 5 5 2 72944 3200 12800 897250
-    add 1888 1 0 0 1 1 1 0 1888 3776 157850
-    add 960 1 0 0 1 1 1 0 960 1920 80300
-    add 480 1 0 0 1 1 1 0 480 960 40200
-    add 3776 1 0 0 1 1 1 0 3776 7552 315550
-    average_pool_2d 15 1 32 32 15 1 15 0 32 480 3850
-    average_pool_2d 59 1 32 32 59 1 59 0 32 1888 13450
-    average_pool_2d 30 1 64 64 30 1 30 0 64 1920 13300
-    fully_connected 1 1 32 2 1 1 1 64 2 32 350
-    fully_connected 1 1 64 12 1 1 1 768 12 64 2200
-    fully_connected 1 1 256 64 1 1 1 16384 64 256 34000
-    softmax 1 1 2 2 1 1 1 0 2 2 1200
-    softmax 1 1 12 12 1 1 1 0 12 12 6400
-    softmax 1 1 35 35 1 1 1 0 35 35 17400
-    mul 480 1 0 0 1 1 1 0 480 960 16200
-    mul 1888 1 0 0 1 1 1 0 1888 3776 63550
-    mul 3776 1 0 0 1 1 1 0 3776 7552 127050
-    max_pool_2d 30 1 32 32 2 1 2 0 480 960 11350
-    max_pool_2d 118 1 32 32 2 1 2 0 1888 3776 44400
-    max_pool_2d 59 1 64 64 3 1 3 0 1216 3776 35100
-    batch_matmul 16 1 64 16 1 1 1 16384 256 2048 45400
-    batch_matmul 32 1 64 32 1 1 1 65536 1024 4096 177850
-    batch_matmul 50 1 32 50 1 1 1 80000 2500 3200 281000
-"""
+# Rows of benchmarks/cmsis_nn_icount/instructions.json, shipped as package data.
+CMSIS_NN_INSTRUCTIONS = "\n".join(
+    " ".join(str(row[k]) for k in ("kernel", "h", "w", "cin", "cout", "kh", "kw", "stride",
+                                    "macs", "outputs", "inputs", "insn"))
+    for row in _data("cmsis_nn_instructions.json")["rows"])
 
 
 # Instructions of one whole TFLM + CMSIS-NN inference of TENet12 on a Cortex-M33 under QEMU,
 # per layer (TFLM profiler events; benchmarks/tflm_qemu_layers/run.sh, resolution 50
 # instructions): checks that the per-kernel instruction model adds up inside TFLM.
-TFLM_TENET12_INVOKE_INSTRUCTIONS = 15667250
-TFLM_TENET12_LAYER_INSTRUCTIONS = (
-    2310100, 981800, 648250, 345500, 438450, 156500, 499600, 646100, 345500, 156550, 499650,
-    646100, 345550, 156550, 499650, 646100, 345550, 156500, 499600, 328400, 180300, 223100,
-    80000, 259500, 326700, 180300, 79950, 259450, 326700, 180300, 79900, 259450, 326700,
-    180300, 79900, 259450, 163650, 97000, 111750, 40350, 138500, 161500, 97000, 40350, 138450,
-    161450, 97000, 40350, 138450, 161450, 97000, 40350, 4150, 250, 700, 1300,
-)
+# benchmarks/tflm_qemu_layers/layers_tenet12.json, shipped as package data.
+_LAYERS = _data("tflm_qemu_layers_tenet12.json")
+TFLM_TENET12_INVOKE_INSTRUCTIONS = int(_LAYERS["invoke_instructions"])
+TFLM_TENET12_LAYER_INSTRUCTIONS = tuple(int(layer["instructions"]) for layer in _LAYERS["layers"])
 
 @dataclass(frozen=True)
 class MeasuredLayer:
