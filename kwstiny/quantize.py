@@ -108,7 +108,7 @@ def quantize(spec: ModelSpec, qat: bool | None = None, data=None) -> Path:
     console.print(f"quantizing {spec.name} to int8 ({'QAT' if qat else 'post-training'}, "
                   f"{len(calibration)} calibration samples)")
     blob = convert_int8(model, calibration, metadata=spec.metadata(),
-                        int8_features=spec.frontend.quantize_dynamic_scale_enable)
+                        int8_features=spec.frontend.int8_features)
     out = paths.write_bytes(tflite_path(spec.name), blob)
     console.print(f"wrote {out} ({len(blob) / 1000:.1f} kB)")
     return out

@@ -47,6 +47,9 @@ const Field kFrontendFields[] = {
     KWS_FE(dc_notch_filter_coefficient, Type::kDouble),
     KWS_FE(quantize_dynamic_scale_enable, Type::kBool),
     KWS_FE(quantize_dynamic_scale_range_db, Type::kDouble),
+    KWS_FE(quantize_static_scale_enable, Type::kBool),
+    KWS_FE(quantize_static_scale_low, Type::kInt),
+    KWS_FE(quantize_static_scale_high, Type::kInt),
 };
 #undef KWS_FE
 

@@ -43,6 +43,8 @@ struct Stream {
   bool board_mic = false;   // audio from the board's microphone
   bool dynamic_quantize = false;
   int32_t quantize_range = 0;
+  bool static_quantize = false;
+  int32_t static_low = 0, static_high = 1;
   int32_t sample_rate = 16000;
   uint32_t window_samples = 0, step_samples = 0;
   uint32_t samples = 0, frames = 0, inferences = 0, detections = 0;
@@ -95,6 +97,8 @@ void fill_input() {
   uint8_t* data = runner::input_data();
   if (s.dynamic_quantize) {
     kws_quantize_dynamic(g_window, reinterpret_cast<int8_t*>(data), n, s.quantize_range);
+  } else if (s.static_quantize) {
+    kws_quantize_static(g_window, reinterpret_cast<int8_t*>(data), n, s.static_low, s.static_high);
   } else if (in.type == 1) {  // float32: the uint16 values
     float* out = reinterpret_cast<float*>(data);
     for (size_t i = 0; i < n; ++i) out[i] = static_cast<float>(g_window[i]);
@@ -249,6 +253,9 @@ Err begin(Reader& in, Writer& out, const ModelSettings& settings, char* error, s
   s.next_at = static_cast<uint32_t>(window);
   s.model = model;
   s.dynamic_quantize = fe.quantize_dynamic_scale_enable && model && runner::input().type == 9;
+  s.static_quantize = fe.quantize_static_scale_enable && model && runner::input().type == 9;
+  s.static_low = fe.quantize_static_scale_low;
+  s.static_high = fe.quantize_static_scale_high;
   s.quantize_range = kws_quantize_range(static_cast<float>(fe.quantize_dynamic_scale_range_db), fe.log_scale_shift);
   s.sample_rate = fe.sample_rate_hz;
   s.window_samples = static_cast<uint32_t>(kws_frontend_window_samples(s.frontend));
