@@ -87,3 +87,14 @@ def test_a_window_through_predict_is_the_reset_stream(streaming_model):
         for at in range(0, 32, PER_INVOKE):
             last = model.predict(window[at:at + PER_INVOKE])
         np.testing.assert_array_equal(last, expected)
+
+
+def test_summarize_counts_every_layer_and_the_per_second_cost(streaming_model):
+    from kwstiny.profile.report import summarize
+
+    summary = summarize(streaming_model)
+    assert summary["totals"]["uncounted"] == []
+    info = summary["schedule"]
+    assert info["streaming"] and info["period_ms"] == PER_INVOKE * 10
+    assert info["macs_per_invoke"] == summary["totals"]["macs"] > 0
+    assert info["macs_per_s_of_audio"] == summary["totals"]["macs"] * 1000 / (PER_INVOKE * 10)
