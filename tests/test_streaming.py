@@ -169,3 +169,16 @@ def test_int8_streaming_is_bit_exact_with_non_streaming_on_tflm(build, per_invok
     # The state persists across invokes: a fresh interpreter per invoke differs.
     assert not np.array_equal(run_stream_tflm(streaming, frames[:, :per_invoke], per_invoke)[0],
                               streamed[-1])
+
+
+def test_export_model_of_a_stream_built_model_is_its_merged_window_graph():
+    from kwstiny.models.layers import export_model
+    from kwstiny.models.tenet_layers import MultiScaleTemporalConv
+
+    model = randomized(tiny_tenet())
+    exported = export_model(model)
+    inner = [getattr(layer, "layer", layer) for layer in exported.layers]
+    assert not any(isinstance(layer, MultiScaleTemporalConv) for layer in inner)
+    x = np.random.default_rng(6).integers(-128, 128, (1, FRAMES, 1, CHANNELS)).astype(np.float32)
+    np.testing.assert_allclose(exported(x, training=False).numpy(),
+                               model(x, training=False).numpy(), atol=1e-5)
