@@ -38,6 +38,7 @@ def convert_streaming_int8(model, representative: np.ndarray, frames_per_invoke:
     stream = streaming_model(model, frames_per_invoke)
     chunks = _stream_chunks(representative, frames_per_invoke)
     data = _quantize_with_ranges(stream, chunks, ranges)
+    _check_identity_input(data)  # the frontend's int8 frames go in unchanged
     info = dict(metadata or {})
     info.update({"streaming": True, "frames_per_invoke": int(frames_per_invoke)})
     return tflite.write_metadata(data, info) if metadata is not None else data
@@ -56,6 +57,14 @@ def convert_window_int8(model, representative: np.ndarray, n_frames: int,
     tiles = -(-n_frames // samples.shape[1])
     long = np.concatenate([samples] * tiles, axis=1)[:, :n_frames][:4]
     return _quantize_with_ranges(window, [row[None] for row in long], ranges)
+
+
+def _check_identity_input(data: bytes) -> None:
+    graph = tflite.load_model(data).subgraphs[0]
+    q = graph.tensors[graph.inputs[0]].quantization
+    if abs(float(q.scale[0]) - 1.0) > 1e-6 or int(q.zeroPoint[0]) != 0:
+        raise KwstinyError(f"streaming export: int8 features need an identity input "
+                           f"quantization, got scale {q.scale[0]} zero point {q.zeroPoint[0]}")
 
 
 def layer_ranges(model, representative: np.ndarray, frames_per_invoke: int) -> dict:
