@@ -74,6 +74,10 @@ struct ModelSettings {
   char classes[kMaxClasses][kMaxClassName] = {};
   int n_classes = 0;
   bool has_frontend = false;  // at least one fe.* key was seen
+  // A streaming model (kwstiny.models.streaming): state inside, frames_per_invoke new
+  // frames per invoke.
+  bool streaming = false;
+  int32_t frames_per_invoke = 0;
 };
 
 // Applies the keys of a JSON object to `settings`. Unknown keys are ignored
