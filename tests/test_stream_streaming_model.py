@@ -28,6 +28,11 @@ SETTINGS = FrontendSettings(sample_length_ms=340, filterbank_n_channels=CHANNELS
 
 @pytest.fixture(scope="module")
 def streaming_model():
+    return make_streaming_tflite()
+
+
+def make_streaming_tflite() -> bytes:
+    """A tiny DilatedTCN streaming .tflite with SETTINGS' frontend in its metadata."""
     from test_streaming import randomized, tiny_tcn
 
     from kwstiny.streaming_export import convert_streaming_int8
