@@ -38,6 +38,14 @@ class TfliteModel:
         self.input_shape = tuple(int(d) for d in self._input["shape"])
         self.input_dtype = np.dtype(self._input["dtype"])
         self.output_dtype = np.dtype(self._output["dtype"])
+        # A streaming model (kwstiny.models.streaming) keeps state between invokes and
+        # takes frames_per_invoke new frames each time.
+        self.streaming = bool(self.metadata.get("streaming", False))
+        self.frames_per_invoke = int(self.metadata.get("frames_per_invoke", 0) or 0)
+        if self.streaming and (self.frames_per_invoke < 1 or len(self.input_shape) < 2
+                               or self.input_shape[1] != self.frames_per_invoke):
+            raise KwstinyError(f"streaming model metadata says frames_per_invoke = "
+                               f"{self.frames_per_invoke} but its input is {self.input_shape}")
 
     @property
     def classes(self) -> list[str]:
@@ -70,13 +78,43 @@ class TfliteModel:
         self._interp.invoke()
         return np.array(self._interp.get_tensor(self._output["index"])).reshape(-1)
 
+    def reset(self) -> None:
+        """Forget a streaming model's state (zeros: as after silence-as-zeros)."""
+        if self.runtime == "tflm":
+            self._interp.reset()
+        else:
+            self._interp.reset_all_variables()
+
     def predict(self, features: np.ndarray) -> np.ndarray:
-        """Probabilities for one input (shape of one sample) or a batch of them."""
+        """Probabilities for one input (shape of one sample) or a batch of them.
+
+        A streaming model also takes whole windows (frames, ...): each runs from a reset
+        state, frames_per_invoke frames at a time, and gives the last invoke's output,
+        which is what the same weights give non-streaming on that window."""
         features = np.asarray(features)
+        if self.streaming and features.shape[-3:] != self.input_shape[1:]:
+            return self._predict_windows(features)
         single = features.ndim == len(self.input_shape) - 1
         batch = features[None] if single else features
         out = np.stack([self._dequantize_output(self.invoke_raw(row)) for row in batch])
         return out[0] if single else out
+
+    def _predict_windows(self, windows: np.ndarray) -> np.ndarray:
+        step, tail = self.frames_per_invoke, self.input_shape[2:]
+        single = windows.ndim == len(self.input_shape) - 1
+        batch = windows[None] if single else windows
+        if batch.shape[2:] != tail or batch.shape[1] % step:
+            raise KwstinyError(f"a streaming model taking {self.input_shape[1:]} per invoke "
+                               f"needs windows of a multiple of {step} frames x {tail}; got "
+                               f"{windows.shape}")
+        out = []
+        for window in batch:
+            self.reset()
+            for at in range(0, window.shape[0], step):
+                raw = self.invoke_raw(window[at:at + step])
+            out.append(self._dequantize_output(raw))
+        self.reset()
+        return np.stack(out)[0] if single else np.stack(out)
 
 
 def _quant_params(details: dict) -> tuple[float, int]:

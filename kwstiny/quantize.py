@@ -97,6 +97,9 @@ def quantize(spec: ModelSpec, qat: bool | None = None, data=None) -> Path:
     from kwstiny.training.runs import load_trained_model
 
     qat = spec.quantize.qat if qat is None else qat
+    if qat and spec.streaming.enabled:
+        raise KwstinyError(f"{spec.name}: streaming export is post-training only; set "
+                           "quantize.qat = False")
     model = load_trained_model(spec)
     if data is None:
         with SpecData(spec) as data:
@@ -107,8 +110,13 @@ def quantize(spec: ModelSpec, qat: bool | None = None, data=None) -> Path:
         model = quantization_aware_model(spec, model, data)
     console.print(f"quantizing {spec.name} to int8 ({'QAT' if qat else 'post-training'}, "
                   f"{len(calibration)} calibration samples)")
-    blob = convert_int8(model, calibration, metadata=spec.metadata(),
-                        int8_features=spec.frontend.quantize_dynamic_scale_enable)
+    if spec.streaming.enabled:
+        from kwstiny.streaming_export import convert_streaming_int8
+        blob = convert_streaming_int8(model, calibration, spec.streaming.frames_per_invoke,
+                                      metadata=spec.metadata())
+    else:
+        blob = convert_int8(model, calibration, metadata=spec.metadata(),
+                            int8_features=spec.frontend.int8_features)
     out = paths.write_bytes(tflite_path(spec.name), blob)
     console.print(f"wrote {out} ({len(blob) / 1000:.1f} kB)")
     return out

@@ -314,6 +314,22 @@ class QuantizeSpec:
 
 
 @dataclass(frozen=True)
+class StreamingSpec:
+    """Streaming inference (kwstiny.models.streaming): a model built with Stream layers
+    is exported as a graph that keeps its state and takes frames_per_invoke new frames
+    per call. 0 = the usual whole-window model."""
+    frames_per_invoke: int = 0
+
+    def __post_init__(self):
+        check(self.frames_per_invoke >= 0, "streaming", "frames_per_invoke",
+              self.frames_per_invoke, ">= 0 (0 = not streaming)")
+
+    @property
+    def enabled(self) -> bool:
+        return self.frames_per_invoke > 0
+
+
+@dataclass(frozen=True)
 class DetectionSettings:
     """Streaming post-processing; names match the keys stored in the .tflite metadata."""
     latency_ms: int = 200
@@ -357,6 +373,7 @@ class ModelSpec:
     quantize: QuantizeSpec = field(default_factory=QuantizeSpec)
     detection: DetectionSettings = field(default_factory=DetectionSettings)
     distill: DistillSpec = field(default_factory=DistillSpec)
+    streaming: StreamingSpec = field(default_factory=StreamingSpec)
     # What the model eats: "features" from the C frontend (everything on the int8 path),
     # or the "waveform" itself (models with their own float frontend layers).
     model_input: str = "features"
@@ -372,6 +389,13 @@ class ModelSpec:
               "letters, digits, '_', '.', '-'")
         check(self.model_input in ("features", "waveform"), "spec", "model_input",
               self.model_input, "'features' or 'waveform'")
+        if self.streaming.enabled:
+            check(self.frontend.quantize_static_scale_enable, "streaming", "frames_per_invoke",
+                  self.streaming.frames_per_invoke, "0 unless frontend.quantize_static_scale_"
+                  "enable is on (a dynamic window scale cannot stream)")
+            check(self.streaming.frames_per_invoke <= self.frontend.n_frames, "streaming",
+                  "frames_per_invoke", self.streaming.frames_per_invoke,
+                  f"at most the window ({self.frontend.n_frames} frames)")
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -397,6 +421,9 @@ class ModelSpec:
         }
         data.update(self.frontend.to_metadata())
         data.update(self.detection.to_metadata())
+        if self.streaming.enabled:
+            data.update({"streaming": True,
+                         "frames_per_invoke": self.streaming.frames_per_invoke})
         return data
 
     def with_overrides(self, overrides: dict) -> "ModelSpec":

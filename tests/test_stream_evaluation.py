@@ -22,9 +22,24 @@ def test_true_detections_land_from_1_0_s_before_to_1_5_s_after_the_keyword_end()
     detections = [(9000, 0), (11500, 0), (11501, 0), (8999, 0), (30500, 1), (25000, 0),
                   (10000, 0)]
     assert match_detections(detections, (10.0, 30.0), keyword_class=0) == {
-        "keywords": 2, "detected": 1, "true_detections": 3, "false_accepts": 4}
+        "keywords": 2, "detected": 1, "true_detections": 3, "false_accepts": 4,
+        "latencies_ms": [-1000]}
     assert match_detections([], (), 0) == {"keywords": 0, "detected": 0,
-                                           "true_detections": 0, "false_accepts": 0}
+                                           "true_detections": 0, "false_accepts": 0,
+                                           "latencies_ms": []}
+
+
+def test_latency_is_the_first_true_detection_after_each_keyword_end():
+    from kwstiny.stream.evaluation import summarize
+
+    per_file = [match_detections([(10400, 0), (10100, 0), (20900, 0), (40000, 0)],
+                                 (10.0, 20.5, 35.0), 0),
+                match_detections([(5300, 0)], (5.0,), 0)]
+    assert [m["latencies_ms"] for m in per_file] == [[100, 400], [300]]
+    streams = [random_stream(1), random_stream(2)]
+    latency = summarize(per_file, streams)["latency_ms"]
+    assert latency == {"median": 300.0, "p90": 380.0}
+    assert summarize([match_detections([], (1.0,), 0)], streams[:1])["latency_ms"] is None
 
 
 def random_stream(seed: int, n: int = 400) -> StreamScores:

@@ -6,8 +6,9 @@ oracle.
 """
 
 from kwstiny.frontend.frontend import (Frontend, clip_features, compute_frames, model_input,
-                                       state_bytes, to_int16)
+                                       quantize_static, state_bytes, static_scale_from_frames,
+                                       to_int16)
 from kwstiny.frontend.settings import FrontendSettings
 
 __all__ = ["Frontend", "FrontendSettings", "clip_features", "compute_frames", "model_input",
-           "state_bytes", "to_int16"]
+           "quantize_static", "state_bytes", "static_scale_from_frames", "to_int16"]

@@ -344,6 +344,39 @@ static PyObject *quantize_dynamic(PyObject *Py_UNUSED(module), PyObject *args) {
   Py_RETURN_NONE;
 }
 
+static PyObject *quantize_static(PyObject *Py_UNUSED(module), PyObject *args) {
+  PyObject *features_object, *out_object;
+  Py_buffer features, out;
+  long low, high;
+  if (!PyArg_ParseTuple(args, "OOll", &features_object, &out_object, &low, &high)) {
+    return NULL;
+  }
+  if (low < 0 || high > 65535 || low >= high) {
+    PyErr_SetString(PyExc_ValueError, "need 0 <= low < high <= 65535");
+    return NULL;
+  }
+  if (!get_buffer(features_object, &features, 'H', 0, "features")) {
+    return NULL;
+  }
+  if (!get_buffer(out_object, &out, 'b', 1, "out")) {
+    PyBuffer_Release(&features);
+    return NULL;
+  }
+  if (out.len != features.len / (Py_ssize_t)sizeof(uint16_t)) {
+    PyBuffer_Release(&features);
+    PyBuffer_Release(&out);
+    PyErr_SetString(PyExc_ValueError, "out must have one int8 per feature");
+    return NULL;
+  }
+  Py_BEGIN_ALLOW_THREADS
+  kws_quantize_static((const uint16_t *)features.buf, (int8_t *)out.buf, (size_t)out.len,
+                      (int32_t)low, (int32_t)high);
+  Py_END_ALLOW_THREADS
+  PyBuffer_Release(&features);
+  PyBuffer_Release(&out);
+  Py_RETURN_NONE;
+}
+
 static PyObject *quantize_range(PyObject *Py_UNUSED(module), PyObject *args) {
   double range_db;
   int shift;
@@ -362,6 +395,8 @@ static PyMethodDef module_methods[] = {
      "state_size(config) -> bytes of state the C frontend needs"},
     {"quantize_dynamic", (PyCFunction)quantize_dynamic, METH_VARARGS,
      "quantize_dynamic(features_uint16, out_int8, range): dynamic int8 scale of one window"},
+    {"quantize_static", (PyCFunction)quantize_static, METH_VARARGS,
+     "quantize_static(features_uint16, out_int8, low, high): fixed int8 scale, frame by frame"},
     {"quantize_range", (PyCFunction)quantize_range, METH_VARARGS,
      "quantize_range(range_db, log_scale_shift) -> range in feature units"},
     {NULL, NULL, 0, NULL},

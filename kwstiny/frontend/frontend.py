@@ -167,7 +167,8 @@ def model_input(frames: np.ndarray, settings: FrontendSettings) -> np.ndarray:
     """What the model reads for a window of frames (or a batch of windows).
 
     frames: uint16 (frames, channels), or (batch, frames, channels) with each window
-    quantized on its own. With quantize_dynamic_scale_enable the result is int8 from
+    quantized on its own. With quantize_static_scale_enable every frame is quantized
+    at the fixed scale (quantize_static). With quantize_dynamic_scale_enable the result is int8 from
     the C dynamic quantizer (the window's maximum -> +127, quantize_dynamic_scale_range_db
     below it and lower -> -128); otherwise float32 of the uint16 values.
     """
@@ -178,6 +179,8 @@ def model_input(frames: np.ndarray, settings: FrontendSettings) -> np.ndarray:
         raise KwstinyError(f"model_input needs frames shaped (frames, "
                            f"{settings.filterbank_n_channels}) or (batch, frames, "
                            f"{settings.filterbank_n_channels}), got {frames.shape}")
+    if settings.quantize_static_scale_enable:
+        return quantize_static(frames, settings)
     if not settings.quantize_dynamic_scale_enable:
         return frames.astype(np.float32)
     module = _module()
@@ -189,6 +192,29 @@ def model_input(frames: np.ndarray, settings: FrontendSettings) -> np.ndarray:
     for window, target in zip(windows, out.reshape(windows.shape)):
         module.quantize_dynamic(window, target, quant_range)
     return out
+
+
+def quantize_static(frames: np.ndarray, settings: FrontendSettings) -> np.ndarray:
+    """int8 of uint16 frames (any shape) at the settings' fixed scale, by the C code
+    (quantize_static_scale_low -> -128, quantize_static_scale_high -> +127)."""
+    frames = np.ascontiguousarray(frames, dtype=np.uint16)
+    out = np.empty(frames.shape, np.int8)
+    _module().quantize_static(frames, out, settings.quantize_static_scale_low,
+                              settings.quantize_static_scale_high)
+    return out
+
+
+def static_scale_from_frames(frames, low_percentile: float = 1.0,
+                             high_percentile: float = 99.9) -> tuple[int, int]:
+    """(quantize_static_scale_low, quantize_static_scale_high) from training frames:
+    the given percentiles of all their uint16 values, so the rare loudest values clip
+    and the int8 steps are not wasted on them."""
+    values = np.concatenate([np.asarray(f, np.uint16).reshape(-1) for f in frames])
+    if values.size == 0:
+        raise KwstinyError("static_scale_from_frames needs at least one frame")
+    low = min(int(np.percentile(values, low_percentile)), 65534)
+    high = min(max(int(np.ceil(np.percentile(values, high_percentile))), low + 1), 65535)
+    return low, high
 
 
 def clip_features(audio, settings: FrontendSettings) -> np.ndarray:

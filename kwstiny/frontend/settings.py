@@ -42,6 +42,12 @@ class FrontendSettings:
     quantize_dynamic_scale_range_db or more below it (in log units: D dB =
     D * 2^log_scale_shift * ln(10) / 20 feature units) map to -128; see
     kws_quantize.h for the exact integer formula.
+
+    With quantize_static_scale_enable each frame is quantized on its own with a
+    fixed scale instead: quantize_static_scale_low (uint16 feature units) maps to
+    -128 and quantize_static_scale_high to +127 (choose them from training data,
+    `kwstiny.frontend.static_scale_from_frames`). A frame's int8 features then never
+    depend on later frames, which is what streaming models need.
     """
 
     sample_rate_hz: int = 16000
@@ -80,6 +86,10 @@ class FrontendSettings:
 
     quantize_dynamic_scale_enable: bool = False
     quantize_dynamic_scale_range_db: float = 40.0
+
+    quantize_static_scale_enable: bool = False
+    quantize_static_scale_low: int = 0
+    quantize_static_scale_high: int = 1023
 
     def __post_init__(self):
         own = "frontend"
@@ -147,6 +157,15 @@ class FrontendSettings:
                   self.quantize_dynamic_scale_range_db,
                   f"wide enough for one feature unit at log_scale_shift {self.log_scale_shift}")
 
+        check(0 <= self.quantize_static_scale_low < self.quantize_static_scale_high <= 65535, own,
+              "quantize_static_scale_high", self.quantize_static_scale_high,
+              f"above quantize_static_scale_low ({self.quantize_static_scale_low}) and at most "
+              "65535, with the low end >= 0")
+        if self.quantize_static_scale_enable:
+            check(not self.quantize_dynamic_scale_enable, own, "quantize_static_scale_enable",
+                  self.quantize_static_scale_enable,
+                  "off while quantize_dynamic_scale_enable is on (pick one int8 scaling)")
+
     # Derived sizes -----------------------------------------------------------------
     @property
     def window_samples(self) -> int:
@@ -192,7 +211,12 @@ class FrontendSettings:
 
     @property
     def output_dtype(self) -> str:
-        return "int8" if self.quantize_dynamic_scale_enable else "uint16"
+        return "int8" if self.int8_features else "uint16"
+
+    @property
+    def int8_features(self) -> bool:
+        """Whether the model reads int8 features (dynamic or static scale)."""
+        return self.quantize_dynamic_scale_enable or self.quantize_static_scale_enable
 
     def replace(self, **changes) -> "FrontendSettings":
         return dataclasses.replace(self, **changes)

@@ -63,7 +63,8 @@ def render_spectrogram(path: str | Path, settings: FrontendSettings, output: str
     top.set_xlabel("time (s)")
     top.set_ylabel("mel channel")
     figure.colorbar(image, ax=top, label="uint16")
-    kind = "int8, dynamic scale" if settings.quantize_dynamic_scale_enable else "float32"
+    kind = ("int8, dynamic scale" if settings.quantize_dynamic_scale_enable else
+            "int8, static scale" if settings.quantize_static_scale_enable else "float32")
     image = bottom.imshow(features.T, origin="lower", aspect="auto", cmap="magma",
                           interpolation="nearest",
                           extent=(0, len(features) * step_s, 0, settings.filterbank_n_channels))

@@ -36,6 +36,7 @@ def frames_and_channels(input_shape, family: str) -> tuple[int, int]:
 def export_model(model: keras.Model) -> keras.Model:
     """The model as it is converted: every MultiScaleTemporalConv becomes one
     DepthwiseConv2D with the merged kernel. Other layers are shared, not copied.
+    A model built with Stream layers exports as its window graph (batch 1).
     Models that cannot go the int8 way (float-only layers, recurrent layers) are
     refused with the reason."""
     import tf_keras as keras
@@ -43,6 +44,12 @@ def export_model(model: keras.Model) -> keras.Model:
     from kwstiny.models.tenet_layers import MultiScaleTemporalConv
 
     _check_int8_capable(model)
+    from kwstiny.models.streaming import is_streamable, window_model
+    if is_streamable(model):
+        # Built with Stream layers: the non-streaming graph on its own window (batch 1),
+        # branches merged; kwstiny.streaming_export makes the streaming one.
+        frames = int(model.inputs[0].shape[1])
+        return window_model(model, frames, frames)
     merged = {}
 
     def clone(layer):

@@ -27,3 +27,25 @@ def random_tenet12_int8(spec, final_layer_scale: float = 1.0, calibration_count:
     calibration = rng.integers(-128, 128, size=(calibration_count,) + spec.input_shape)
     return convert_int8(model, calibration.astype(np.float32), metadata=spec.metadata(),
                         int8_features=True)
+
+
+def random_streaming_int8(spec, calibration_count: int = 16, seed: int | None = None) -> bytes:
+    """The streaming .tflite (kwstiny.streaming_export) of `spec`'s streaming model with
+    random weights, calibrated on uniform int8 noise windows, with the spec's metadata:
+    for what does not depend on the weights (MACs, arena, speed)."""
+    import numpy as np
+    import tf_keras
+
+    from kwstiny.errors import KwstinyError
+    from kwstiny.streaming_export import convert_streaming_int8
+
+    if not spec.streaming.enabled:
+        raise KwstinyError(f"spec {spec.name} is not a streaming spec "
+                           "(streaming.frames_per_invoke is 0)")
+    if seed is not None:
+        tf_keras.utils.set_random_seed(seed)
+    model = spec.model.build(spec.input_shape, len(spec.classes))
+    rng = np.random.default_rng(0)
+    calibration = rng.integers(-128, 128, size=(calibration_count,) + spec.input_shape)
+    return convert_streaming_int8(model, calibration.astype(np.float32),
+                                  spec.streaming.frames_per_invoke, metadata=spec.metadata())

@@ -145,5 +145,7 @@ _RULES: dict[str, Callable[[Operator], OpCount]] = {
         "split_v", "pack", "unpack", "space_to_depth", "depth_to_space",
         "space_to_batch_nd", "batch_to_space_nd", "shape", "fill", "zeros_like",
         "broadcast_to", "broadcast_args", "resize_nearest_neighbor", "reverse_v2",
-        "embedding_lookup")},
+        "embedding_lookup",
+        # A streaming model's state (resource variables): handles and copies.
+        "call_once", "var_handle", "read_variable", "assign_variable")},
 }

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from kwstiny.profile import counts
 from kwstiny.profile.memory import measure_arena, runtime_code
+from kwstiny.profile.schedule import schedule, schedule_lines
 from kwstiny.profile.targets import DEFAULT_CLOCK_HZ, MVP, CortexM33, target
 from kwstiny.tflite import Graph, Operator, Tensor, read_graph, read_metadata
 
@@ -75,6 +76,7 @@ def _summary(graph: Graph, data: bytes, path: Path | None) -> dict:
         "metadata": metadata,
         "cannot_run": _cannot_run(graph),
         "subgraphs": graph.subgraph_count,
+        "schedule": schedule(metadata, sum(layer["macs"] or 0 for layer in layers)),
     }
 
 
@@ -124,6 +126,7 @@ def profile(model: str | Path, accelerator: str = "none", clock_hz: float = DEFA
             "ops_per_s": totals["ops"] / seconds if seconds and complete else None,
             "macs_per_s": totals["macs"] / seconds if seconds and complete else None,
         },
+        "schedule": schedule(summary["metadata"], totals["macs"], seconds, complete),
         "memory": _memory(data, graph, cost.name) if measure_memory else None,
         "frontend": _frontend(summary["metadata"]),
         "flash": _flash(graph, totals["file_size"], cost.name),
@@ -321,6 +324,7 @@ def format_summary(summary: dict) -> str:
             f"{u['index']} {u['opcode']}" for u in totals["uncounted"]))
     out.append(f"Parameters: {totals['parameters']:,}")
     out.append(f"Layers: {totals['layers']}")
+    out.extend(schedule_lines(summary.get("schedule")))
     out.append(f"Data type: {summary['data_type']}")
     if summary["note"]:
         out.append(f"Note: {summary['note']}")
@@ -407,6 +411,7 @@ def format_profile(result: dict) -> str:
                            if totals["inferences_per_s"] is not None else "?"),
         f"Basis: {result['basis']}",
     ]
+    lines += schedule_lines(result.get("schedule"))
     if result["note"]:
         lines.append(f"Note: {result['note']}")
     if totals["layers_without_estimate"]:

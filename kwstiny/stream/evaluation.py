@@ -51,21 +51,25 @@ class StreamScores:
 
 def match_detections(detections, keyword_ends_s, keyword_class: int) -> dict:
     """Split one stream's detections ((time_ms, class_index) pairs) into true ones and
-    false accepts; count the keywords detected."""
+    false accepts; count the keywords detected, and for each the latency of its first
+    true detection after the keyword's end (negative: it fired before the end)."""
     windows = [(round((end - BEFORE_S) * 1000), round((end + AFTER_S) * 1000))
                for end in keyword_ends_s]
     detected = [False] * len(windows)
+    first = [None] * len(windows)
     true = false = 0
-    for time_ms, class_index in detections:
+    for time_ms, class_index in sorted(detections):
         hit = False
         if class_index == keyword_class:
             for k, (low, high) in enumerate(windows):
                 if low <= time_ms <= high:
                     detected[k] = hit = True
+                    if first[k] is None:
+                        first[k] = time_ms - round(keyword_ends_s[k] * 1000)
         true += hit
         false += not hit
     return {"keywords": len(windows), "detected": sum(detected), "true_detections": true,
-            "false_accepts": false}
+            "false_accepts": false, "latencies_ms": [f for f in first if f is not None]}
 
 
 def summarize(per_file: list[dict], streams: list[StreamScores]) -> dict:
@@ -77,6 +81,7 @@ def summarize(per_file: list[dict], streams: list[StreamScores]) -> dict:
     negative = [(m, s) for m, s in zip(per_file, streams) if s.kind == "negative"]
     negative_hours = sum(s.duration_s for _, s in negative) / 3600
     negative_false = sum(m["false_accepts"] for m, _ in negative)
+    latencies = [v for m in per_file for v in m.get("latencies_ms", [])]
     return {
         "frr": (keywords - detected) / keywords if keywords else None,
         "keywords": keywords, "detected": detected, "missed": keywords - detected,
@@ -85,6 +90,9 @@ def summarize(per_file: list[dict], streams: list[StreamScores]) -> dict:
         "negative_false_accepts": negative_false,
         "negative_false_accepts_per_hour": negative_false / negative_hours
         if negative_hours else None,
+        # After each detected keyword's end, until its first true detection.
+        "latency_ms": {"median": float(np.median(latencies)),
+                       "p90": float(np.percentile(latencies, 90))} if latencies else None,
     }
 
 
@@ -280,7 +288,11 @@ def evaluate_stream(model: str, runtime: str = "tflm", data: str | None = None,
         f"{at_threshold['false_accepts_per_hour']:.2f} false accepts per hour "
         f"({at_threshold['false_accepts']} in {result['data']['hours']:.2f} h; "
         f"{at_threshold['negative_false_accepts']} in {result['data']['negative_hours']:.2f} h "
-        f"of keyword-free audio); wrote {out / 'stream.json'} and stream.png")
+        f"of keyword-free audio)"
+        + (f"; latency after the keyword's end: median {at_threshold['latency_ms']['median']:.0f} "
+           f"ms, 90th percentile {at_threshold['latency_ms']['p90']:.0f} ms"
+           if at_threshold["latency_ms"] else "")
+        + f"; wrote {out / 'stream.json'} and stream.png")
     return result
 
 

@@ -7,6 +7,9 @@ full window, sample_length_ms of audio), then one every latency_ms // window_ste
 frames, on the n_frames most recent frames. Each result is stamped with the end of its
 newest frame, `end_sample * 1000 // sample_rate_hz` ms after the segment started.
 The firmware keeps the same schedule and stamps.
+
+A streaming model (metadata `streaming`) runs every frames_per_invoke frames on just
+those frames, keeping the rest as state; its results are stamped the same way.
 """
 
 from __future__ import annotations
@@ -94,9 +97,15 @@ class StreamClassifier(StreamSchedule):
         self.model = model
         s = self.settings
         n_values = int(np.prod(model.input_shape))
-        if n_values != s.n_frames * s.filterbank_n_channels:
+        # A streaming model reads only the newest frames_per_invoke frames and keeps the
+        # rest as state, so it runs every frames_per_invoke frames whatever latency_ms says.
+        self.streaming = bool(getattr(model, "streaming", False))
+        frames = model.frames_per_invoke if self.streaming else s.n_frames
+        if n_values != frames * s.filterbank_n_channels:
             raise KwstinyError(f"the model reads {model.input_shape} but its frontend settings "
-                               f"make {s.n_frames} frames x {s.filterbank_n_channels} channels")
+                               f"make {frames} frames x {s.filterbank_n_channels} channels")
+        if self.streaming:
+            self.hop_frames = frames
         self.input_shape = tuple(model.input_shape[1:])   # one sample, no batch axis
         self.frontend = Frontend(s)
 
@@ -108,6 +117,9 @@ class StreamClassifier(StreamSchedule):
 
     def run(self, segment: Segment) -> Iterator[Inference]:
         """Inferences over one segment, from a fresh frontend and detector."""
+        if self.streaming:
+            yield from self._run_streaming(segment)
+            return
         s = self.settings
         n, hop, step, window = s.n_frames, self.hop_frames, s.step_samples, s.window_samples
         self.frontend.reset()
@@ -153,6 +165,49 @@ class StreamClassifier(StreamSchedule):
                 if drop > 0:
                     audio = audio[drop:]
                     first_sample += drop
+
+    def _run_streaming(self, segment: Segment) -> Iterator[Inference]:
+        """A streaming model over one segment: every frames_per_invoke frames it gets
+        those frames (from a reset state at the segment's start); results count, as in
+        the window schedule, once a whole window of frames has gone in."""
+        s = self.settings
+        n, per, step, window = s.n_frames, self.hop_frames, s.step_samples, s.window_samples
+        self.frontend.reset()
+        self.detector.reset()
+        self.model.reset()
+        pending = np.zeros((0, s.filterbank_n_channels), np.uint16)
+        produced = 0              # frames given to the model so far
+        audio = np.zeros(0, np.float32)
+        first_sample = 0          # stream index of audio[0]
+        index = 0
+        for block in segment.blocks:
+            block = np.asarray(block, dtype=np.float32)
+            new = self.frontend.push(block)
+            if self.keep_audio:
+                audio = np.concatenate([audio, block])
+            if not len(new):
+                continue
+            pending = np.concatenate([pending, new]) if len(pending) else new
+            while len(pending) >= per:
+                group, pending = pending[:per], pending[per:]
+                produced += per
+                features = model_input(group, s).reshape(self.input_shape)
+                scores = self.scores(features)  # every group: the state must see it
+                if produced < n:
+                    continue
+                end_sample = (produced - 1) * step + window
+                time_ms = end_sample * 1000 // s.sample_rate_hz
+                detection = self.detector.update(time_ms, scores)
+                clip = None
+                if self.keep_audio:
+                    begin = (produced - n) * step
+                    clip = audio[begin - first_sample:end_sample - first_sample].copy()
+                    if begin + per * step > first_sample:  # keep what the next one needs
+                        drop = begin + per * step - first_sample
+                        audio, first_sample = audio[drop:], first_sample + drop
+                yield Inference(segment.name, index, produced, end_sample, time_ms, scores,
+                                features, detection, self.detector.averages, clip)
+                index += 1
 
     def run_audio(self, audio: np.ndarray, name: str = "audio",
                   block_samples: int = 1600) -> Iterator[Inference]:

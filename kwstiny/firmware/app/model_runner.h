@@ -55,6 +55,8 @@ uint32_t n_operators();
 bool metadata(const char** json, size_t* size);
 
 Err invoke(uint64_t* ticks, char* error, size_t error_size);
+// Sets a streaming model's state (its resource variables) back to the initial zeros.
+void reset_state();
 // Invokes once with the per-operator profiler attached.
 Err profile(uint64_t* ticks, const ProfileEvent** events, int* n_events, char* error,
             size_t error_size);

@@ -20,6 +20,7 @@ Err load(const uint8_t*, size_t, char* error, size_t error_size) {
   return no_runtime(error, error_size);
 }
 void unload() {}
+void reset_state() {}  // no runtime: no model, no state
 bool loaded() { return false; }
 const TensorInfo& input() { return kNone; }
 const TensorInfo& output() { return kNone; }

@@ -10,6 +10,7 @@
 #include "tensorflow/lite/micro/micro_interpreter.h"
 #include "tensorflow/lite/micro/micro_mutable_op_resolver.h"
 #include "tensorflow/lite/micro/micro_profiler_interface.h"
+#include "tensorflow/lite/micro/micro_resource_variable.h"
 #include "tensorflow/lite/schema/schema_generated.h"
 #ifdef KWSTINY_TFLM_LOG_CALLBACK
 #include "tensorflow/lite/micro/cortex_m_generic/debug_log_callback.h"
@@ -189,8 +190,33 @@ Err load(const uint8_t* data, size_t size, char* error, size_t error_size) {
     }
     added[i] = true;
   }
-  g_interpreter = new (g_interpreter_storage) tflite::MicroInterpreter(
-      model, *g_resolver, board::tensor_arena(), board::tensor_arena_size(), nullptr, &g_profiler);
+  // A streaming model keeps its state in resource variables (one per VAR_HANDLE);
+  // they live in the arena, beside the tensors.
+  int variables = 0;
+  for (const tflite::SubGraph* graph : *model->subgraphs()) {
+    if (!graph->operators()) continue;
+    for (const tflite::Operator* op : *graph->operators()) {
+      if (builtin_code(model->operator_codes()->Get(op->opcode_index())) ==
+          tflite::BuiltinOperator_VAR_HANDLE) {
+        ++variables;
+      }
+    }
+  }
+  if (variables == 0) {
+    g_interpreter = new (g_interpreter_storage) tflite::MicroInterpreter(
+        model, *g_resolver, board::tensor_arena(), board::tensor_arena_size(), nullptr, &g_profiler);
+  } else {
+    tflite::MicroAllocator* allocator =
+        tflite::MicroAllocator::Create(board::tensor_arena(), board::tensor_arena_size());
+    tflite::MicroResourceVariables* resources =
+        allocator ? tflite::MicroResourceVariables::Create(allocator, variables) : nullptr;
+    if (!resources) {
+      return fail(Err::kArenaTooSmall, error, error_size, "no arena room for the model's state: ",
+                  last_log());
+    }
+    g_interpreter = new (g_interpreter_storage)
+        tflite::MicroInterpreter(model, *g_resolver, allocator, resources, &g_profiler);
+  }
   if (g_interpreter->AllocateTensors() != kTfLiteOk) {
     return fail(Err::kArenaTooSmall, error, error_size, "tensor allocation failed: ", last_log());
   }
@@ -215,6 +241,9 @@ void unload() {
 }
 
 bool loaded() { return g_model != nullptr; }
+void reset_state() {
+  if (g_interpreter) g_interpreter->Reset();
+}
 const TensorInfo& input() { return g_input; }
 const TensorInfo& output() { return g_output; }
 uint8_t* input_data() { return loaded() ? g_interpreter->input(0)->data.uint8 : nullptr; }

@@ -47,6 +47,9 @@ const Field kFrontendFields[] = {
     KWS_FE(dc_notch_filter_coefficient, Type::kDouble),
     KWS_FE(quantize_dynamic_scale_enable, Type::kBool),
     KWS_FE(quantize_dynamic_scale_range_db, Type::kDouble),
+    KWS_FE(quantize_static_scale_enable, Type::kBool),
+    KWS_FE(quantize_static_scale_low, Type::kInt),
+    KWS_FE(quantize_static_scale_high, Type::kInt),
 };
 #undef KWS_FE
 
@@ -83,7 +86,15 @@ class SettingsVisitor : public JsonVisitor {
         return;
       }
     }
-    if (strcmp(key, "classes") == 0) {
+    if (strcmp(key, "streaming") == 0) {
+      if (v.kind != JsonValue::Kind::kBool) return fail("expected true or false for ", key);
+      s_.streaming = v.boolean;
+    } else if (strcmp(key, "frames_per_invoke") == 0) {
+      if (v.kind != JsonValue::Kind::kNumber || v.number != static_cast<double>(static_cast<int32_t>(v.number))) {
+        return fail("expected a whole number for ", key);
+      }
+      s_.frames_per_invoke = static_cast<int32_t>(v.number);
+    } else if (strcmp(key, "classes") == 0) {
       class_name(index, v);
     } else if (strncmp(key, kThresholdPrefix, sizeof(kThresholdPrefix) - 1) == 0) {
       threshold(key + sizeof(kThresholdPrefix) - 1, v);
@@ -206,6 +217,11 @@ bool check_stream_settings(const ModelSettings& settings, char* error, size_t er
   if (settings.detection.latency_ms <= 0 || settings.detection.minimum_count < 1 ||
       settings.detection.average_window_duration_ms <= 0) {
     t.add("detection settings are out of range");
+    return false;
+  }
+  if (settings.streaming && (settings.frames_per_invoke < 1 || settings.frames_per_invoke > fe.n_frames() ||
+                             !fe.quantize_static_scale_enable)) {
+    t.add("a streaming model needs 1 to n_frames frames_per_invoke and static int8 features");
     return false;
   }
   return true;

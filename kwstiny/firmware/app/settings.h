@@ -42,6 +42,9 @@ struct FrontendSettings {
   double dc_notch_filter_coefficient = 0.95;
   bool quantize_dynamic_scale_enable = false;
   double quantize_dynamic_scale_range_db = 40.0;
+  bool quantize_static_scale_enable = false;
+  int32_t quantize_static_scale_low = 0;
+  int32_t quantize_static_scale_high = 1023;
 
   int32_t window_samples() const { return window_size_ms * sample_rate_hz / 1000; }
   int32_t step_samples() const { return window_step_ms * sample_rate_hz / 1000; }
@@ -71,6 +74,10 @@ struct ModelSettings {
   char classes[kMaxClasses][kMaxClassName] = {};
   int n_classes = 0;
   bool has_frontend = false;  // at least one fe.* key was seen
+  // A streaming model (kwstiny.models.streaming): state inside, frames_per_invoke new
+  // frames per invoke.
+  bool streaming = false;
+  int32_t frames_per_invoke = 0;
 };
 
 // Applies the keys of a JSON object to `settings`. Unknown keys are ignored

@@ -35,7 +35,8 @@ struct Stream {
   uint8_t flags = 0;
   kws_frontend* frontend = nullptr;
   int channels = 0;
-  int window_frames = 0;   // frames the model reads
+  int window_frames = 0;   // frames the model reads (a streaming model: frames_per_invoke)
+  uint32_t report_from = 0;  // results count from this frame count (one whole window)
   int frames_in_window = 0;
   int latency_frames = 1;  // new frames between inferences
   uint32_t next_at = 0;     // the frame count at which the model runs next
@@ -43,6 +44,8 @@ struct Stream {
   bool board_mic = false;   // audio from the board's microphone
   bool dynamic_quantize = false;
   int32_t quantize_range = 0;
+  bool static_quantize = false;
+  int32_t static_low = 0, static_high = 1;
   int32_t sample_rate = 16000;
   uint32_t window_samples = 0, step_samples = 0;
   uint32_t samples = 0, frames = 0, inferences = 0, detections = 0;
@@ -95,6 +98,8 @@ void fill_input() {
   uint8_t* data = runner::input_data();
   if (s.dynamic_quantize) {
     kws_quantize_dynamic(g_window, reinterpret_cast<int8_t*>(data), n, s.quantize_range);
+  } else if (s.static_quantize) {
+    kws_quantize_static(g_window, reinterpret_cast<int8_t*>(data), n, s.static_low, s.static_high);
   } else if (in.type == 1) {  // float32: the uint16 values
     float* out = reinterpret_cast<float*>(data);
     for (size_t i = 0; i < n; ++i) out[i] = static_cast<float>(g_window[i]);
@@ -154,12 +159,15 @@ Err on_frame(Writer& out, char* error, size_t error_size) {
   ++s.frames;
   // kwstiny.stream.loop's schedule, counted in frames: the first inference once one
   // window of frames exists, then one every latency_ms // window_step_ms frames.
+  // A streaming model runs every frames_per_invoke frames on those frames; its first
+  // results (before one whole window has gone in) only fill its state.
   if (!s.model || s.frames < s.next_at) return Err::kOk;
   s.next_at += static_cast<uint32_t>(s.latency_frames);
   fill_input();
   uint64_t ticks = 0;
   Err status = runner::invoke(&ticks, error, error_size);
   if (status != Err::kOk) return status;
+  if (s.frames < s.report_from) return Err::kOk;
   ++s.inferences;
   if (s.flags & kStreamScores) {
     out.u8(static_cast<uint8_t>(Rec::kScores));
@@ -218,14 +226,16 @@ Err begin(Reader& in, Writer& out, const ModelSettings& settings, char* error, s
     return fail(runner::available() ? Err::kNoModel : Err::kNoRuntime, error, error_size,
                 "scores and detections need a model, and none is loaded", "");
   }
+  bool streaming = model && settings.streaming;
+  int model_frames = streaming ? settings.frames_per_invoke : window;
   if (model) {
     const TensorInfo& input = runner::input();
-    uint32_t values = static_cast<uint32_t>(window * fe.filterbank_n_channels);
+    uint32_t values = static_cast<uint32_t>(model_frames * fe.filterbank_n_channels);
     uint32_t per_value = input.type == 1 ? 4 : 1;
     if (input.bytes != values * per_value) {
       Text t(error, error_size);
       t.add("the model reads ").num(input.bytes).add(" input bytes but the frontend window is ")
-          .inum(window).add(" frames x ").inum(fe.filterbank_n_channels).add(" channels");
+          .inum(model_frames).add(" frames x ").inum(fe.filterbank_n_channels).add(" channels");
       return Err::kConfigInvalid;
     }
     if (settings.n_classes != static_cast<int>(runner::output().bytes / (runner::output().type == 1 ? 4 : 1))) {
@@ -243,12 +253,17 @@ Err begin(Reader& in, Writer& out, const ModelSettings& settings, char* error, s
   s.active = true;
   s.flags = flags;
   s.channels = fe.filterbank_n_channels;
-  s.window_frames = window;
-  s.latency_frames = settings.detection.latency_ms / fe.window_step_ms;
+  s.window_frames = model_frames;
+  s.latency_frames = streaming ? model_frames : settings.detection.latency_ms / fe.window_step_ms;
   if (s.latency_frames < 1) s.latency_frames = 1;
-  s.next_at = static_cast<uint32_t>(window);
+  s.next_at = static_cast<uint32_t>(model_frames);
+  s.report_from = static_cast<uint32_t>(window);
+  if (streaming) runner::reset_state();  // each stream starts from zero state
   s.model = model;
   s.dynamic_quantize = fe.quantize_dynamic_scale_enable && model && runner::input().type == 9;
+  s.static_quantize = fe.quantize_static_scale_enable && model && runner::input().type == 9;
+  s.static_low = fe.quantize_static_scale_low;
+  s.static_high = fe.quantize_static_scale_high;
   s.quantize_range = kws_quantize_range(static_cast<float>(fe.quantize_dynamic_scale_range_db), fe.log_scale_shift);
   s.sample_rate = fe.sample_rate_hz;
   s.window_samples = static_cast<uint32_t>(kws_frontend_window_samples(s.frontend));

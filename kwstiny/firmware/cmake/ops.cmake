@@ -3,6 +3,8 @@
 # KWSTINY_OPS (a ;-list of names) keeps a subset to save flash; empty keeps all.
 set(KWSTINY_ALL_OPS
   ABS:AddAbs ADD:AddAdd ARG_MAX:AddArgMax ARG_MIN:AddArgMin
+  ASSIGN_VARIABLE:AddAssignVariable CALL_ONCE:AddCallOnce READ_VARIABLE:AddReadVariable
+  VAR_HANDLE:AddVarHandle
   AVERAGE_POOL_2D:AddAveragePool2D BATCH_MATMUL:AddBatchMatMul
   CONCATENATION:AddConcatenation CONV_2D:AddConv2D DEPTHWISE_CONV_2D:AddDepthwiseConv2D
   DEQUANTIZE:AddDequantize DIV:AddDiv EXP:AddExp EXPAND_DIMS:AddExpandDims
