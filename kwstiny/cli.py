@@ -49,11 +49,17 @@ def _spec(name: str):
               help="Spec whose frontend, model, training and detection settings are copied.")
 @click.option("--folder", type=click.Path(file_okay=False),
               help="Where NAME.py goes [default: the first KWSTINY_SPEC_PATH folder, else .].")
+@click.option("--streaming", is_flag=True,
+              help="A streaming model: the base is keyword_spotting_alexa_streaming.")
 @click.option("--force", is_flag=True, help="Replace an existing NAME.py.")
-def new_command(name, keyword, base, folder, force):
+def new_command(name, keyword, base, folder, streaming, force):
     """Write a spec NAME.py that trains a model for KEYWORD from synthesized speech, with
     confusable words generated from the keyword's phonemes."""
-    from kwstiny.new_spec import new_spec
+    from kwstiny.new_spec import STREAMING_BASE, new_spec
+    if streaming:
+        if base not in ("keyword_spotting_alexa", STREAMING_BASE):
+            raise click.UsageError("--streaming sets the base spec; give --base or --streaming")
+        base = STREAMING_BASE
     path = new_spec(name, keyword, base=base, folder=folder, force=force)
     click.echo(f"wrote {path}; train it with: kwstiny train {path}")
 

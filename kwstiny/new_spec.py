@@ -18,7 +18,8 @@ from pathlib import Path
 from kwstiny.errors import KwstinyError
 from kwstiny.paths import write_text
 
-SPEC_PARTS = ("frontend", "augment", "train", "quantize", "detection", "distill")
+SPEC_PARTS = ("frontend", "augment", "streaming", "train", "quantize", "detection", "distill")
+STREAMING_BASE = "keyword_spotting_alexa_streaming"
 _WIDTH = 92
 
 
@@ -65,6 +66,24 @@ def _dataclass_call(obj, indent: int, skip: tuple[str, ...] = (),
     return f"{cls.__name__}(\n" + "\n".join(args) + f"\n{' ' * indent})"
 
 
+def _variants(variants: dict, imports: set) -> str:
+    """The base's variants; a model choice in one becomes `ModelChoice(Builder, {...})`."""
+    from kwstiny.spec import ModelChoice
+
+    lines = []
+    for variant, overrides in variants.items():
+        items = []
+        for key, value in overrides.items():
+            if isinstance(value, ModelChoice):
+                imports.add(f"from {value.builder.__module__} import {value.builder.__name__}")
+                text = f"ModelChoice({value.builder.__name__}, {_literal(value.options, 12)})"
+            else:
+                text = _literal(value, 12)
+            items.append(f"        {key!r}: {text},")
+        lines.append(f"    {variant!r}: {{\n" + "\n".join(items) + "\n    },")
+    return "{\n" + "\n".join(lines) + "\n}"
+
+
 def render_spec(name: str, keyword: str, base, confusable: tuple[str, ...],
                 phonemes: tuple[str, ...]) -> str:
     """The text of the new spec file."""
@@ -83,24 +102,24 @@ def render_spec(name: str, keyword: str, base, confusable: tuple[str, ...],
         f"    {part}={_dataclass_call(getattr(base, part), 4, every_field=part == 'detection')},"
         for part in SPEC_PARTS
         if part == "detection" or getattr(base, part) != type(getattr(base, part))())
-    extra = ""
+    extra, imports = "", {f"from {builder.__module__} import {builder.__name__}"}
     if base.model_input != "features":
         extra += f"    model_input={base.model_input!r},\n"
     if base.variants:
-        extra += f"    variants={_literal(base.variants, 4)},\n"
+        extra += "    variants=" + _variants(base.variants, imports).replace("\n", "\n    ") + ",\n"
     return f'''"""Detect the keyword "{keyword}": {base.model.name} on the frontend of {base.name}.
 
 Written by `kwstiny new {name} --keyword "{keyword}" --base {base.name}`.
-Frontend, augmentation, model, training, quantization and detection settings are
+Frontend, augmentation, model, streaming, training, quantization and detection settings are
 {base.name}'s; the data is kwstiny's generic keyword recipe (synthesized offline, split
 by voice), whose unknown class holds the confusable words below.
 """
 
 from kwstiny.data.keyword_recipe import keyword_recipe
 from kwstiny.frontend.settings import FrontendSettings
-from {builder.__module__} import {builder.__name__}
+{chr(10).join(sorted(imports))}
 from kwstiny.spec import (AugmentSpec, DatasetSpec, DetectionSettings, DistillSpec,
-                          ModelChoice, ModelSpec, QuantizeSpec, TrainSpec)
+                          ModelChoice, ModelSpec, QuantizeSpec, StreamingSpec, TrainSpec)
 
 KEYWORD = {keyword!r}
 # Generated from the keyword's phonemes ({" ".join(phonemes)}) by

@@ -154,3 +154,18 @@ def test_a_spec_file_path_takes_a_variant(tmp_path, monkeypatch, small_lexicon):
     from kwstiny.spec import load_spec
     spec = load_spec(f"{tmp_path / 'kws_davis.py'}-demo")
     assert spec.name == "kws_davis-demo" and spec.dataset.scale == "demo"
+
+
+def test_new_streaming_keyword_copies_the_streaming_settings(tmp_path, monkeypatch,
+                                                             small_lexicon):
+    monkeypatch.setattr(conf, "lexicon", lambda n=conf.LEXICON_SIZE: small_lexicon)
+    result = CliRunner().invoke(main, ["new", "kws_stream", "--keyword", "jarvis",
+                                       "--streaming", "--folder", str(tmp_path)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    from kwstiny.spec import load_spec
+    spec = load_spec(str(tmp_path / "kws_stream.py"))
+    base = load_spec("keyword_spotting_alexa_streaming")
+    assert spec.streaming == base.streaming and spec.streaming.enabled
+    assert spec.frontend == base.frontend and spec.model.options == base.model.options
+    assert spec.classes == ("jarvis", "_unknown_")
