@@ -9,6 +9,9 @@ first chosen on long audio of its validation voices (`kwstiny calibrate`, target
 false accepts per hour), then `kwstiny evaluate --clips` runs it on the recordings; the
 recordings never choose anything. Rows already in the output are kept, so the table grows
 one ingredient at a time. Writes benchmarks/results/real_voice_ablation.json.
+The rows so far: "baseline" = kwstiny's keyword_spotting_computer / _jarvis at demo scale;
+"every ingredient" = benchmarks/real_voice_specs/kws_WORD_all.py at demo scale
+(KWSTINY_SPEC_PATH=benchmarks/real_voice_specs kwstiny train kws_computer_all-demo).
 `--runtime litert` runs the same loop on LiteRT's kernels (about 20x faster than the
 TFLM runtime; scores within one step of it).
 """

@@ -172,13 +172,14 @@ def real_voice():
 
     out = []
     for key in (("baseline", "computer"), ("baseline", "jarvis"),
-                ("every ingredient", "computer")):
+                ("every ingredient", "computer"), ("every ingredient", "jarvis")):
         r = rows[key]
         out.append(rate(r["detected"]["clean"]))
         out.append(f"{r['detected']['snr_10db']['count']}/{r['detected']['snr_10db']['of']}")
         out.append(f"{r['detected']['snr_5db']['count']}/{r['detected']['snr_5db']['of']}")
         (fires,) = r["false_fires"].values()
         out.append(f"{fires['count']}/{fires['of']}")
+    out.append(f"threshold to {rows[('every ingredient', 'jarvis')]['threshold']}")
     return out
 
 
