@@ -1,0 +1,49 @@
+"""The "every ingredient" real-voice ablation spec, shared by kws_computer_all.py and
+kws_jarvis_all.py: the keyword's own spec with voices of five engines, voice perturbation,
+rooms, microphones/channel, real background recordings and real speech in the unknown
+class. (A leading underscore keeps this file out of the spec list.)"""
+
+import dataclasses
+
+from kwstiny.data.keyword_recipe import keyword_recipe
+from kwstiny.data.perturb import VoicePerturbation
+from kwstiny.data.real_noise import speech_clips
+from kwstiny.paths import home
+from kwstiny.spec import load_spec
+
+ENGINES = {"espeak-ng": 0.55, "flite": 0.12, "pico": 0.15, "festival": 0.05, "gnuspeech": 0.13}
+
+
+def real_speech_folder():
+    """Every sixth real utterance of the Debian speech packages (683 of 4,099, so they do
+    not outnumber the synthetic unknown clips), made once under KWSTINY_HOME."""
+    root = home() / "cache" / "real_speech_every_6th"
+    clips = root / "_unknown_"
+    if not clips.is_dir():
+        made = speech_clips(("speech_en", "speech_fr", "speech_it", "speech_ru", "letters"),
+                            16000, folder=root / ".all" / "_unknown_")
+        clips.mkdir(parents=True)
+        for path in sorted(made)[5::6]:
+            path.rename(clips / path.name)
+    return str(root)
+
+
+def every_ingredient(word: str):
+    """keyword_spotting_WORD with every ingredient on; the same confusable words."""
+    base = load_spec(f"keyword_spotting_{word}")
+    unknown = next(c for c in base.dataset.source.classes if not c.keyword)
+    confusable = next(p.texts for p in unknown.pools if p.name == "confusable")
+    return dataclasses.replace(
+        base, name=f"kws_{word}_all", path="",
+        dataset=dataclasses.replace(
+            base.dataset,
+            source=keyword_recipe(word, confusable=confusable, name=f"synthetic_{word}_all",
+                                  engines=ENGINES, perturbation=VoicePerturbation()),
+            extra_folders=(real_speech_folder(),)),
+        augment=dataclasses.replace(
+            base.augment, room_probability=0.5, mic_eq_probability=0.3,
+            band_limit_probability=0.3, agc_probability=0.3, clipping_probability=0.05,
+            codec_probability=0.15, codecs=("mp3", "gsm", "g721", "ulaw"),
+            real_noise=("speech_en", "speech_fr", "speech_it", "speech_ru", "music", "alerts"),
+            real_noise_share=0.4),
+    )
