@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
+from kwstiny.data.engine_process import ask
 from kwstiny.errors import KwstinyError
 
 APT_PACKAGE = "festival"
@@ -140,19 +141,7 @@ class _Session:
                 f"(utt.save.wave kwstiny_utt {_scheme_string(str(out))} 'riff)"))
             request += f'(format t "{_DONE}\\n")\n'
 
-            watchdog = threading.Timer(_TIMEOUT_S, process.kill)
-            watchdog.start()
-            try:
-                process.stdin.write(request.encode("utf-8"))
-                process.stdin.flush()
-                while True:
-                    line = process.stdout.readline()
-                    if not line or _DONE.encode() in line:
-                        break
-            except OSError:
-                line = b""
-            finally:
-                watchdog.cancel()
+            line = ask(process, request.encode("utf-8"), _DONE.encode(), _TIMEOUT_S)
             if not line:
                 process.kill()
                 self.process = None

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
+from kwstiny.data.engine_process import ask
 from kwstiny.errors import KwstinyError
 from kwstiny.paths import REPO_ROOT
 
@@ -69,17 +70,7 @@ class _Server:
                 process = self._process = subprocess.Popen(
                     [node, str(_SERVER_SCRIPT), str(package)], stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            # A hung process is killed, which ends the readline below.
-            watchdog = threading.Timer(_TIMEOUT_S, process.kill)
-            watchdog.start()
-            try:
-                process.stdin.write((json.dumps(request) + "\n").encode())
-                process.stdin.flush()
-                line = process.stdout.readline()
-            except OSError:
-                line = b""
-            finally:
-                watchdog.cancel()
+            line = ask(process, (json.dumps(request) + "\n").encode(), None, _TIMEOUT_S)
             if not line:
                 process.kill()
                 self._process = None
