@@ -53,6 +53,18 @@ def test_splits_are_stable_and_stratified_by_engine():
     assert list(speakers.values()).count("validation") == 400
 
 
+
+def test_an_engines_few_native_voices_train_and_its_accented_ones_are_held_out():
+    pico = ["pico.en-US", "pico.en-GB", "pico.de-DE", "pico.es-ES", "pico.fr-FR",
+            "pico.it-IT"]
+    espeak = [f"espeak-ng.en-us.v{i}" for i in range(50)]
+    splits = assign_splits(pico + espeak, 0.1, 0.1)
+    assert splits["pico.en-US"] == splits["pico.en-GB"] == "train"
+    accented = sorted(splits[v] for v in pico[2:])
+    assert accented == ["test", "train", "train", "validation"]
+    # English tags keep a voice in its engine's stratum: espeak-ng is held out as before.
+    assert [splits[v] for v in espeak].count("test") == 5
+
 def test_folder_dataset(speech_commands_folder, caplog):
     spec = DatasetSpec(source=str(speech_commands_folder), classes=("alexa", "_unknown_"))
     with caplog.at_level(logging.WARNING):

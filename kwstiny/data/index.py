@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -89,9 +90,20 @@ def _position(group: str) -> float:
     return int.from_bytes(digest[:8], "big") / 2 ** 64
 
 
+_LANGUAGE_TAG = re.compile(r"([a-z]{2,3})[-_][A-Za-z]{2}(?![A-Za-z])")
+
+
 def stratum_of(group: str) -> str:
-    """Groups named `engine.voice...` are stratified by engine; others share one stratum."""
-    return group.split(".", 1)[0] if "." in group else ""
+    """Groups named `engine.voice...` are stratified by engine; others share one stratum.
+    An engine's voices whose name starts with a non-English language tag (Pico's de-DE,
+    fr-FR ...: English read with an accent) are a stratum of their own, so that an engine's
+    few native English voices are not what its held-out share takes: with fewer than
+    three native voices they all train (Pico has two)."""
+    if "." not in group:
+        return ""
+    engine, voice = group.split(".", 1)
+    tag = _LANGUAGE_TAG.match(voice)
+    return f"{engine}.accented" if tag and tag.group(1) != "en" else engine
 
 
 def assign_splits(groups, validation_fraction: float, test_fraction: float) -> dict[str, str]:
