@@ -3,7 +3,8 @@
 Writes benchmarks/results/profile_validation.json:
   - leave_one_shape_out: per op kind, each layer shape of the board profile predicted
     by the MVP cost model refitted without it (accelerator cycles, CPU cycles, time),
-    and each CMSIS-NN kernel shape by the instruction model refitted without it;
+    each CMSIS-NN kernel shape by the instruction model refitted without it, and each
+    streaming state-op shape (benchmarks/tflm_state_ops.py) likewise;
   - board_facts: measurements from outside the fitting data (the issue's wider TENet:
     a depthwise layer with 49 output steps took ~78.5 k CPU cycles at 96 and at 150
     channels) against the model's prediction for those layers;
@@ -72,7 +73,8 @@ def main() -> None:
     from kwstiny.profile.memory import measure_arena
     from kwstiny.profile.targets import MVP
     from kwstiny.profile.validation import (leave_one_shape_out_cortex_m33,
-                                            leave_one_shape_out_mvp)
+                                            leave_one_shape_out_mvp,
+                                            leave_one_shape_out_state_ops)
     from kwstiny.spec import load_spec
     from kwstiny.tflite import read_graph
 
@@ -90,7 +92,8 @@ def main() -> None:
     result = {
         "what": "kwstiny profile's cost models and computed arenas against measurements",
         "leave_one_shape_out": {"mvp": leave_one_shape_out_mvp(),
-                                "cortex_m33_instructions": leave_one_shape_out_cortex_m33()},
+                                "cortex_m33_instructions": leave_one_shape_out_cortex_m33(),
+                                "state_ops_instructions": leave_one_shape_out_state_ops()},
         "board_facts": board_facts(),
         "alexa": {
             "note": "in-sample: the MVP model was fitted on this very profile",

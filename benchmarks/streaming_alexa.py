@@ -8,8 +8,9 @@ do not depend on the weights, detections do). Audio: the alexa_stream recipe's s
 made on first use. The process is pinned to one core; `detect` runs over the files
 several times and the best wall-clock and process-CPU times are kept (the CPU figure is
 the fair one on a shared machine). The duty cycles come from `kwstiny profile`'s cost
-models at each model's own schedule; where layers have no cycle model (the streaming
-model's state copies) they are lower bounds, and say so.
+models at each model's own schedule (the streaming model's state ops: their QEMU-measured
+model, benchmarks/tflm_state_ops.py); where layers have no cycle model they would be
+lower bounds, and say so.
 
     python benchmarks/streaming_alexa.py [--scale test] [--repeats 3] [--cpu 0]
                                          [--spec keyword_spotting_alexa_streaming] [--out FILE]

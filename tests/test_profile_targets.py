@@ -137,6 +137,7 @@ def test_the_profilers_measured_tables_are_the_benchmarks_json():
     benchmarks = Path(__file__).resolve().parent.parent / "benchmarks"
     for shipped, measured in (("cmsis_nn_instructions.json", "cmsis_nn_icount/instructions.json"),
                               ("tflm_qemu_layers_tenet12.json",
-                               "tflm_qemu_layers/layers_tenet12.json")):
+                               "tflm_qemu_layers/layers_tenet12.json"),
+                              ("tflm_state_ops_qemu.json", "results/tflm_state_ops_qemu.json")):
         assert json.loads((DATA_DIR / shipped).read_text()) == \
             json.loads((benchmarks / measured).read_text()), shipped

@@ -23,13 +23,16 @@ def _same(a, b):
 
 
 def test_published_leave_one_shape_out_errors_are_what_the_models_give():
-    from kwstiny.profile.validation import leave_one_shape_out_cortex_m33, leave_one_shape_out_mvp
+    from kwstiny.profile.validation import (leave_one_shape_out_cortex_m33, leave_one_shape_out_mvp,
+                                            leave_one_shape_out_state_ops)
 
     published = json.loads(RESULTS.read_text())["leave_one_shape_out"]
     mvp = leave_one_shape_out_mvp()
     assert _same(json.loads(json.dumps(mvp)), published["mvp"])
     m33 = leave_one_shape_out_cortex_m33()
     assert _same(json.loads(json.dumps(m33)), published["cortex_m33_instructions"])
+    state = leave_one_shape_out_state_ops()
+    assert _same(json.loads(json.dumps(state)), published["state_ops_instructions"])
     # what the README states about them
     assert mvp["depthwise_conv_2d"]["cpu"]["max_abs"] < 0.01
     assert mvp["conv_2d"]["time"]["max_abs"] < 0.10

@@ -121,3 +121,44 @@ def m33_extrapolation(kernel: str, op: Operator) -> str:
     if domain is None:
         return f"no measured {kernel} kernel"
     return "; ".join(outside(domain, op))
+
+
+def _state_size(op: Operator) -> int:
+    """Elements the state op moves: what it writes (assign_variable: its input)."""
+    f = features(op)
+    return f.inputs - 1 if op.opcode == "assign_variable" else f.outputs
+
+
+@lru_cache(maxsize=1)
+def state_op_domains() -> dict[str, tuple[int, tuple[int, int]]]:
+    """kind -> (measured rows, smallest and largest size moved)."""
+    from kwstiny.profile.reference import measured_state_ops
+
+    sizes: dict[str, list[int]] = {}
+    for row in measured_state_ops():
+        sizes.setdefault(row.op.opcode, []).append(_state_size(row.op))
+    return {kind: (len(v), (min(v), max(v))) for kind, v in sizes.items()}
+
+
+def state_op_extrapolation(kind: str, op: Operator) -> str:
+    """'' when the state-op model of `kind` was measured on layers like `op`, else why not."""
+    domain = state_op_domains().get(kind)
+    if domain is None:
+        return f"no measured {kind} layer"
+    reasons = []
+    low, high = domain[1]
+    size = _state_size(op)
+    if not low <= size <= high:
+        reasons.append(f"{size} elements moved (measured {low}-{high})")
+    if kind == "concatenation":
+        # measured: two inputs joined along the time axis, one copy per input
+        data = [t for t in op.inputs if t is not None and not t.constant]
+        axis = op.options.get("axis", 0) % max(len(op.outputs[0].shape), 1)
+        outer = 1
+        for d in op.outputs[0].shape[:axis]:
+            outer *= d
+        if len(data) != 2:
+            reasons.append(f"{len(data)} inputs (measured 2)")
+        if outer != 1:
+            reasons.append(f"{outer} copies per input (measured 1)")
+    return "; ".join(reasons)

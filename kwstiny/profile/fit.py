@@ -119,3 +119,26 @@ def calibrate_cpi(instructions: dict[str, dict[str, float]]) -> tuple[float, flo
     softmax = [k for k in measured_kernels()
                if k.op.opcode == "softmax" and k.op.outputs[0].size == 2][0]
     return (cycles["softmax"] - overhead) / softmax.instructions, overhead
+
+
+def fit_state_ops(rows=None) -> dict[str, dict[str, float]]:
+    """Instructions per unit of each feature for the streaming state ops (TFLM reference
+    kernels), by least squares on their QEMU counts minus the same model's reshape
+    layer (`reference.measured_state_ops`), or on `rows` (a subset of them). The result
+    is what a layer runs beyond a layer without kernel work, whose cycles
+    `targets.M33_LAYER_OVERHEAD` already holds: it may be negative for an op that runs
+    less than reshape does (var_handle)."""
+    from kwstiny.profile.reference import measured_state_ops
+    from kwstiny.profile.targets import M33_STATE_FEATURES, feature_value
+
+    groups: dict[str, list] = {}
+    for row in measured_state_ops() if rows is None else rows:
+        groups.setdefault(row.op.opcode, []).append(row)
+    result = {}
+    for name, members in sorted(groups.items()):
+        columns = M33_STATE_FEATURES[name]
+        x = np.array([[feature_value(features(r.op), c) for c in columns] for r in members], float)
+        y = np.array([r.instructions - r.baseline for r in members], float)
+        solution, *_ = np.linalg.lstsq(x, y, rcond=None)
+        result[name] = {c: float(v) for c, v in zip(columns, solution)}
+    return result

@@ -13,6 +13,10 @@
    cycles with a cycles-per-instruction figure calibrated on row 1's CPU-only layers.
 3. `TFLM_TENET12_LAYER_INSTRUCTIONS` (`data/tflm_qemu_layers_tenet12.json`): a whole TENet12 inference in TFLM + CMSIS-NN under
    QEMU, per layer, to check that the kernel model adds up (`benchmarks/tflm_qemu_layers`).
+4. `measured_state_ops()` (`data/tflm_state_ops_qemu.json`): the state-op layers of
+   streaming models (resource variables, concatenation, strided slice: TFLM reference
+   kernels, in CMSIS-NN builds too) in the kwstiny firmware under QEMU, per layer, with
+   each model's reshape layer (`benchmarks/tflm_state_ops.py`).
 """
 
 from __future__ import annotations
@@ -259,3 +263,42 @@ def with_fc_bias(graph):
     with_bias = dataclasses.replace(fc, inputs=fc.inputs[:2] + (bias,))
     return dataclasses.replace(graph, tensors=graph.tensors + (bias,), operators=tuple(
         with_bias if op is fc else op for op in graph.operators))
+
+
+@dataclass(frozen=True)
+class MeasuredStateOp:
+    model: str            # the benchmark's model variant
+    instructions: float   # the whole layer under QEMU (mean over invokes)
+    baseline: float       # the same model's reshape layer: a layer without kernel work
+    op: Operator          # the layer rebuilt from its shapes and options
+
+
+@lru_cache(maxsize=1)
+def measured_state_ops() -> tuple[MeasuredStateOp, ...]:
+    """The state-op rows of benchmarks/tflm_state_ops.py, shipped as package data."""
+    rows = []
+    for model, entry in _data("tflm_state_ops_qemu.json")["models"].items():
+        layers = entry["layers"]
+        baseline = next(layer["instructions"] for layer in layers if layer["op"] == "RESHAPE")
+        for layer in layers:
+            if layer["op"] == "RESHAPE":
+                continue
+            n = len(rows)
+
+            def tensor(i, cell):
+                if cell is None:
+                    return None
+                shape, dtype, constant = cell
+                size = 1
+                for d in shape:
+                    size *= d
+                bits = {"int8": 1, "int16": 2, "int32": 4, "resource": 0}.get(dtype, 4)
+                return Tensor(index=100 * n + i, name=f"t{100 * n + i}", shape=tuple(shape),
+                              dtype=dtype, constant=constant, nbytes=size * bits)
+
+            inputs = tuple(tensor(i, c) for i, c in enumerate(layer["inputs"]))
+            outputs = tuple(tensor(50 + i, c) for i, c in enumerate(layer["outputs"]))
+            op = Operator(index=layer["index"], opcode=layer["op"].lower(), inputs=inputs,
+                          outputs=outputs, options=dict(layer["options"]))
+            rows.append(MeasuredStateOp(model, float(layer["instructions"]), float(baseline), op))
+    return tuple(rows)

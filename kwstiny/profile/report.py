@@ -12,7 +12,7 @@ from pathlib import Path
 from kwstiny.profile import counts
 from kwstiny.profile.memory import measure_arena, runtime_code
 from kwstiny.profile.schedule import schedule, schedule_lines
-from kwstiny.profile.targets import DEFAULT_CLOCK_HZ, MVP, CortexM33, target
+from kwstiny.profile.targets import DEFAULT_CLOCK_HZ, MVP, CortexM33, state_op_kind, target
 from kwstiny.tflite import Graph, Operator, Tensor, read_graph, read_metadata
 
 FLOAT_NOTE = ("float model: the device path (TFLM int8 kernels, the MVP, kwstiny's cycle "
@@ -28,6 +28,12 @@ ESTIMATE_BASIS = {
            "within 7.7 % (convolutions), 4.7 % (depthwise), 34 % (add, ~30 us timer); "
            "CPU layers as for --accelerator none",
 }
+# Appended where the model has streaming state ops (targets.state_op_kind).
+STATE_OPS_BASIS = ("streaming state ops (variables, ring-buffer concatenation and slice): "
+                   "TFLM reference-kernel instructions measured per layer under QEMU, each "
+                   "shape predicted from the others within 8 % of the layer's instructions "
+                   "(median 0.5-1.5 %), benchmarks/results/profile_validation.json; the "
+                   "same cycles per instruction and per-layer overhead")
 
 
 # -- data --------------------------------------------------------------------------------
@@ -110,7 +116,8 @@ def profile(model: str | Path, accelerator: str = "none", clock_hz: float = DEFA
         "accelerator": cost.name,
         "target": cost.title,
         "clock_hz": cost.clock_hz,
-        "basis": ESTIMATE_BASIS[cost.name],
+        "basis": ESTIMATE_BASIS[cost.name] + (
+            "; " + STATE_OPS_BASIS if any(state_op_kind(op) for op in graph.operators) else ""),
         "layers": rows,
         "totals": {
             **totals,

@@ -22,6 +22,14 @@ Two targets, both at a clock you choose (78 MHz by default):
       for weights, which this single kernel barely reads, are not in it; calibrating on
       whole-layer instructions instead (softmax and reshape under QEMU: 1300 and 200)
       would give 1.64 cycles per instruction and TENet12 8 % slower.
+    - streaming state ops (var_handle, read_variable, assign_variable, call_once, and
+      the concatenation and strided_slice that shift a ring buffer), int8 state only:
+      TFLM runs its reference kernels for them in CMSIS-NN builds too. Their
+      instructions (`M33_STATE_OP_INSTRUCTIONS`, fitted by `fit.fit_state_ops`) are
+      measured per layer in the kwstiny firmware under QEMU (`reference.
+      measured_state_ops`), minus the same run's reshape layer: what the layer runs
+      beyond a layer without kernel work (negative for var_handle, which runs less).
+      Copies are per byte of state plus, for strided_slice, per copied row.
     Layers whose kernel kwstiny has not measured (float kernels, TFLM reference kernels
     such as mean or transpose) get no estimate and are listed, never counted as zero.
 
@@ -113,6 +121,24 @@ M33_FEATURES = {
     "softmax": ("outputs", "one"),
     "no_kernel": (),
 }
+# Streaming state ops (TFLM reference kernels): instructions beyond a reshape layer per
+# unit of feature; `fit.fit_state_ops()` reproduces these.
+M33_STATE_OP_INSTRUCTIONS: dict[str, dict[str, float]] = {
+    "assign_variable": {"inputs": 0.5623, "one": 31.55},
+    "call_once": {"one": -135.4},
+    "concatenation": {"outputs": 0.5616, "one": 604.7},
+    "read_variable": {"outputs": 0.562, "one": 19.92},
+    "strided_slice": {"outputs": 0.5175, "positions": 85.0, "one": 600.6},
+    "var_handle": {"one": -116.0},
+}
+M33_STATE_FEATURES = {
+    "call_once": ("one",),
+    "var_handle": ("one",),
+    "read_variable": ("outputs", "one"),
+    "assign_variable": ("inputs", "one"),   # the state written (+1: the resource handle)
+    "concatenation": ("outputs", "one"),
+    "strided_slice": ("outputs", "positions", "one"),
+}
 M33_LAYER_OVERHEAD = 595.0
 M33_CPI = 1.504
 
@@ -172,6 +198,16 @@ def _int8(op: Operator) -> bool:
     return all(t.dtype == "int8" for t in data)
 
 
+def state_op_kind(op: Operator) -> str | None:
+    """The measured state-op kind of `op` (a TFLM reference kernel), or None. Only int8
+    data was measured: the copies are per byte, the features per element."""
+    if op.opcode not in M33_STATE_FEATURES:
+        return None
+    data = [t for t in op.inputs + op.outputs
+            if t is not None and not t.constant and t.dtype != "resource"]
+    return op.opcode if all(t.dtype == "int8" for t in data) else None
+
+
 def cmsis_nn_kernel(op: Operator) -> str | None:
     """The measured CMSIS-NN kernel class TFLM would run `op` with, or None."""
     if op.opcode in ("reshape", "squeeze", "expand_dims"):
@@ -211,12 +247,13 @@ class CortexM33:
         return tflm_cannot_run(op)
 
     def cpu_cycles(self, op: Operator) -> float | None:
-        kernel = cmsis_nn_kernel(op)
-        if kernel is None:
+        state = state_op_kind(op)
+        kernel = cmsis_nn_kernel(op) if state is None else None
+        if kernel is None and state is None:
             return None
         f = features(op)
-        instructions = sum(rate * feature_value(f, name)
-                           for name, rate in M33_INSTRUCTIONS.get(kernel, {}).items())
+        rates = M33_STATE_OP_INSTRUCTIONS[state] if state else M33_INSTRUCTIONS.get(kernel, {})
+        instructions = sum(rate * feature_value(f, name) for name, rate in rates.items())
         return M33_LAYER_OVERHEAD + M33_CPI * instructions
 
     def estimate(self, op: Operator) -> LayerEstimate:
@@ -228,10 +265,11 @@ class CortexM33:
             kind = op.inputs[0].dtype if op.inputs and op.inputs[0] is not None else "?"
             return LayerEstimate("CPU", None, None, None,
                                  f"no cycle model for {kind} {op.opcode} on the Cortex-M33")
-        from kwstiny.profile.domain import m33_extrapolation
+        from kwstiny.profile.domain import m33_extrapolation, state_op_extrapolation
 
-        return LayerEstimate("CPU", 0.0, cycles, cycles / self.clock_hz,
-                             extrapolation=m33_extrapolation(cmsis_nn_kernel(op), op))
+        state = state_op_kind(op)
+        why = state_op_extrapolation(state, op) if state else m33_extrapolation(cmsis_nn_kernel(op), op)
+        return LayerEstimate("CPU", 0.0, cycles, cycles / self.clock_hz, extrapolation=why)
 
 
 class MVP(CortexM33):

@@ -12,6 +12,7 @@ one shape only has no such check (its entry says so).
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 
 
@@ -97,4 +98,47 @@ def leave_one_shape_out_cortex_m33() -> dict:
             entry["held_out"].append(_relative(predicted, held.instructions))
         entry["instructions"] = _summary(entry["held_out"])
         result[name] = entry
+    return result
+
+
+def leave_one_shape_out_state_ops() -> dict:
+    """Per streaming state-op kind: relative error of each measured layer shape's
+    instructions (beyond the reshape layer, as the cost model uses them) and of its
+    whole-layer instructions, predicted by the model fitted on the other shapes."""
+    from kwstiny.profile.features import features
+    from kwstiny.profile.fit import fit_state_ops
+    from kwstiny.profile.reference import measured_state_ops
+    from kwstiny.profile.targets import feature_value
+
+    def key(op):  # a variable's name is no part of its shape
+        return shape_key(dataclasses.replace(op, options={
+            k: v for k, v in op.options.items() if k not in ("shared_name", "container")}))
+
+    rows = measured_state_ops()
+    result = {}
+    for kind in sorted({r.op.opcode for r in rows}):
+        members = [r for r in rows if r.op.opcode == kind]
+        shapes = sorted({key(r.op) for r in members}, key=str)
+        entry = {"rows": len(members), "shapes": len(shapes), "held_out": []}
+        if len(shapes) < 2:
+            # no sizes to vary: how far single layers lie from the fitted constant
+            rates = fit_state_ops(members)[kind]
+            entry["note"] = "one shape (nothing to vary): no held-out check possible"
+            entry["layer_spread"] = _summary([_relative(rates["one"] + r.baseline, r.instructions)
+                                              for r in members])
+            result[kind] = entry
+            continue
+        for shape in shapes:
+            rates = fit_state_ops([r for r in rows if key(r.op) != shape])[kind]
+            for r in (r for r in members if key(r.op) == shape):
+                f = features(r.op)
+                predicted = sum(rate * feature_value(f, name) for name, rate in rates.items())
+                entry["held_out"].append({
+                    "model": r.model, "index": r.op.index,
+                    "beyond_reshape": _relative(predicted, r.instructions - r.baseline),
+                    "layer": _relative(predicted + r.baseline, r.instructions)})
+                break  # one row per shape: the other rows of a shape are repeats
+        for quantity in ("beyond_reshape", "layer"):
+            entry[quantity] = _summary([row[quantity] for row in entry["held_out"]])
+        result[kind] = entry
     return result
