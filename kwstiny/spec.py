@@ -129,7 +129,7 @@ class AugmentSpec:
     codec_probability: float = 0.0
     codecs: tuple[str, ...] = ("opus", "mp3", "gsm", "g721", "ulaw")
     # Real recordings from Debian packages (kwstiny.data.real_noise: speech_en, speech_fr,
-    # speech_it, speech_ru, letters, music, alerts) as background noise beside the
+    # speech_it, speech_ru, letters, dialog_cs, music, alerts) as background noise beside the
     # dataset's own: real_noise_share of the noised windows get a real one.
     real_noise: tuple[str, ...] = ()
     real_noise_share: float = 0.5
@@ -137,14 +137,16 @@ class AugmentSpec:
     def __post_init__(self):
         own = "augment"
         from kwstiny.data.channel import CODECS
-        from kwstiny.data.real_noise import SOURCES
+        from kwstiny.data.real_noise import training_sources
 
         check(isinstance(self.room_count, int) and self.room_count >= 1, own, "room_count",
               self.room_count, "an integer >= 1")
         check(bool(self.codecs) and set(self.codecs) <= set(CODECS), own, "codecs",
               self.codecs, "one or more of " + ", ".join(CODECS))
-        check(set(self.real_noise) <= set(SOURCES), own, "real_noise", self.real_noise,
-              "names from " + ", ".join(SOURCES))
+        trainable = training_sources()
+        check(set(self.real_noise) <= set(trainable), own, "real_noise", self.real_noise,
+              "names from " + ", ".join(trainable) + " (the others are held out for "
+              "evaluation)")
         check(0 < self.room_rt60_s[0] and 0 < self.room_distance_m[0], own, "room_rt60_s",
               (self.room_rt60_s, self.room_distance_m), "positive times and distances")
         check(0 < self.highpass_hz[0] and self.highpass_hz[1] < self.lowpass_hz[0], own,
@@ -244,9 +246,16 @@ class TrainSpec:
     hard_negative_score: int = 128
     hard_negative_clips: int = 1000
     hard_negative_scale: str = ""
+    # > 0: the optimizer also keeps an exponential moving average of the weights over
+    # about this many epochs (decay per step 1 - 1 / (epochs x steps per epoch)); each
+    # epoch is validated, and the run's best model kept, with the averaged weights. It damps
+    # the epoch-to-epoch swings that a high learning-rate plateau gives on held-out voices.
+    weight_average_epochs: float = 0.0
 
     def __post_init__(self):
         own = "train"
+        check(0.0 <= self.weight_average_epochs <= self.epochs, own, "weight_average_epochs",
+              self.weight_average_epochs, "0 (off) to train.epochs")
         check(self.epochs >= 1, own, "epochs", self.epochs, ">= 1")
         check(self.batch_size >= 1, own, "batch_size", self.batch_size, ">= 1")
         check(self.optimizer in ("adam",), own, "optimizer", self.optimizer,

@@ -52,6 +52,37 @@ def test_weight_decay_spares_biases_norms_and_tokens():
         assert moved == (w.name not in spared and np.any(before[w.name] != 0)), w.name
 
 
+def test_weight_average_is_what_validation_sees_and_training_goes_on_from_the_raw_weights():
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(inputs))
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 4)).astype(np.float32)
+    y = np.eye(2)[(x[:, 0] > 0).astype(int)]
+    seen = []
+
+    class Look(keras.callbacks.Callback):     # what the epoch-end validation does
+        def on_epoch_end(self, epoch, logs=None):
+            raw = self.model.get_weights()
+            with tricks.averaged_weights(self.model):
+                inside = self.model.get_weights()
+            seen.append((raw, inside, self.model.get_weights()))
+
+    for average in (1.0, 0.0):   # epochs of 8 steps: decay 1 - 1/8
+        seen.clear()
+        spec = make_spec(epochs=3, weight_average_epochs=average, learning_rate=0.05,
+                         learning_rate_schedule="cosine")
+        tricks.compile_model(model, spec, total_steps=24)
+        if average:
+            assert model.optimizer.ema_momentum == pytest.approx(0.875)
+        model.fit(x, y, batch_size=8, epochs=3, verbose=0, callbacks=[Look()])
+        for raw, inside, after in seen:
+            for r, i, a in zip(raw, inside, after):
+                np.testing.assert_array_equal(r, a)          # training goes on from raw
+                assert np.allclose(r, i) == (average == 0.0)   # validation sees the average
+    with pytest.raises(SettingError, match="weight_average_epochs"):
+        make_spec(epochs=3, weight_average_epochs=4.0)
+
+
 def test_label_smoothing_sets_the_targets():
     loss = tricks.make_loss(make_spec(label_smoothing=0.2))
     y = np.array([[0.0, 1.0, 0.0, 0.0]], np.float32)

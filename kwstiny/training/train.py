@@ -21,6 +21,7 @@ from kwstiny.errors import KwstinyError
 from kwstiny.progress import console
 from kwstiny.spec import ModelSpec
 from kwstiny.training.runs import build_model
+from kwstiny.training.tricks import averaged_weights
 
 
 def _callbacks(spec, run_dir, state_store, validation, history, best):
@@ -35,7 +36,12 @@ def _callbacks(spec, run_dir, state_store, validation, history, best):
         """Validation metrics, history, the best weights and the resumable checkpoint."""
 
         def on_epoch_end(self, epoch, logs=None):
-            logs = logs if logs is not None else {}
+            with averaged_weights(self.model):
+                self._validate(epoch, logs if logs is not None else {})
+            state_store.save(self.model, self.model.optimizer,
+                             {"epoch": epoch + 1, "best": best, "history": history})
+
+        def _validate(self, epoch, logs):
             probs = self.model.predict(x_val.astype(np.float32), batch_size=256, verbose=0)
             predicted = probs.argmax(axis=1)
             logs["val_loss"] = float(keras.losses.categorical_crossentropy(
@@ -52,8 +58,6 @@ def _callbacks(spec, run_dir, state_store, validation, history, best):
             if improved:
                 best.update(value=value, epoch=epoch + 1)
                 state_store.save_best(self.model)
-            state_store.save(self.model, self.model.optimizer,
-                             {"epoch": epoch + 1, "best": best, "history": history})
             console.print(f"epoch {epoch + 1}: val_balanced_accuracy "
                           f"{logs['val_balanced_accuracy']:.4f} val_loss {logs['val_loss']:.4f}"
                           + ("  (best so far)" if improved else ""))

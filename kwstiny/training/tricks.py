@@ -8,6 +8,8 @@ defaults nothing changes from plain Adam on a stepped schedule.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 from kwstiny.errors import KwstinyError
@@ -45,15 +47,20 @@ def learning_rate_schedule(spec: ModelSpec, total_steps: int):
 
 def make_optimizer(spec: ModelSpec, model, total_steps: int):
     """Adam, or AdamW when train.weight_decay > 0 (biases and norms exempt unless the
-    spec says otherwise)."""
+    spec says otherwise); keeping a moving average of the weights when
+    train.weight_average_epochs > 0 (see averaged_weights)."""
     import tf_keras as keras
 
     schedule = learning_rate_schedule(spec, total_steps)
+    average = {}
+    if spec.train.weight_average_epochs > 0:
+        steps = spec.train.weight_average_epochs * total_steps / spec.train.epochs
+        average = {"use_ema": True, "ema_momentum": 1.0 - 1.0 / max(steps, 1.0)}
     if spec.train.weight_decay <= 0:
-        return keras.optimizers.Adam(schedule, epsilon=spec.train.adam_epsilon)
+        return keras.optimizers.Adam(schedule, epsilon=spec.train.adam_epsilon, **average)
     optimizer = keras.optimizers.AdamW(learning_rate=schedule,
                                        weight_decay=spec.train.weight_decay,
-                                       epsilon=spec.train.adam_epsilon)
+                                       epsilon=spec.train.adam_epsilon, **average)
     if not spec.train.decay_biases_and_norms:
         optimizer.exclude_from_weight_decay(var_list=undecayed_weights(model))
     return optimizer
@@ -84,6 +91,24 @@ def compile_model(model, spec: ModelSpec, total_steps: int = 1):
     model.compile(optimizer=make_optimizer(spec, model, total_steps), loss=make_loss(spec),
                   metrics=["accuracy"])
     return model
+
+
+@contextmanager
+def averaged_weights(model):
+    """Inside: the model holds its optimizer's moving average of the trainable weights
+    (when it keeps one); on leaving, the weights being trained are back."""
+    optimizer = model.optimizer
+    if not getattr(optimizer, "use_ema", False):
+        yield model
+        return
+    variables = model.trainable_variables
+    current = [v.numpy() for v in variables]
+    optimizer.finalize_variable_values(variables)
+    try:
+        yield model
+    finally:
+        for variable, value in zip(variables, current):
+            variable.assign(value)
 
 
 # Zero-gamma ------------------------------------------------------------------------------------
