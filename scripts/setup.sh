@@ -18,6 +18,8 @@ APT_PACKAGES=(
   # Real recordings for background noise and unknown speech (kwstiny.data.real_noise)
   asterisk-core-sounds-en-wav asterisk-core-sounds-fr-wav asterisk-core-sounds-it-wav
   asterisk-core-sounds-ru-wav asterisk-moh-opsound-wav klettres-data sound-theme-freedesktop
+  fillets-ng-data-cs               # voiced dialogue: real speech for training
+  fillets-ng-data-nl               # voiced dialogue held out: false accepts on real speech
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

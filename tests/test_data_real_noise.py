@@ -25,6 +25,23 @@ def test_installed_packages_are_found():
     assert info.frames > 0
 
 
+def test_held_out_real_speech_is_never_training_data():
+    # >= 1 h of real speech by several people, for false accepts per hour on real speech.
+    held = [n for n, s in SOURCES.items() if s.evaluation_only]
+    assert set(held) == {"dialog_nl", "dialog_en"}
+    seconds = sum(soundfile.info(str(p)).duration for p in real_noise.recordings("dialog_nl"))
+    assert seconds > 3600
+    with pytest.raises(KwstinyError, match="dialog_nl are held out"):
+        real_noise.noise_files(["speech_en", "dialog_nl"], 16000)
+    with pytest.raises(KwstinyError, match="held out"):
+        real_noise.speech_clips(["dialog_nl"], 16000, folder="/nonexistent")
+    from kwstiny.errors import SettingError
+    from kwstiny.spec import AugmentSpec
+    with pytest.raises(SettingError, match="held out for evaluation"):
+        AugmentSpec(real_noise=("dialog_en",))
+    AugmentSpec(real_noise=("dialog_cs",))     # the Czech dialogue may train
+
+
 def test_a_missing_package_is_named(monkeypatch, tmp_path):
     monkeypatch.setitem(SOURCES, "speech_en", Source(
         "asterisk-core-sounds-en-wav", str(tmp_path / "absent"), ("*.wav",), "speech", "x", "y"))

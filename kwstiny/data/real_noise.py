@@ -33,9 +33,13 @@ class Source:
     about: str
     skip: tuple[str, ...] = ()   # sub-folders that hold no sound worth having
     per_folder_speaker: bool = False   # each top folder is another speaker
+    # Held out to measure false accepts on real speech: never noise or unknown speech in
+    # training (as the evaluation-only voices are never synthesized for it).
+    evaluation_only: bool = False
 
 
 _ASTERISK = "/usr/share/asterisk/sounds"
+_FILLETS = "/usr/share/games/fillets-ng/sound"
 SOURCES = {
     "speech_en": Source("asterisk-core-sounds-en-wav", f"{_ASTERISK}/en_US_f_Allison",
                         ("*.wav", "*/*.wav"), "speech", "CC-BY-SA-3.0",
@@ -53,6 +57,15 @@ SOURCES = {
                       "speech", "GPL-2+",
                       "letters and syllables read in 19 languages (44.1 kHz)",
                       per_folder_speaker=True),
+    # Fish Fillets NG's voiced dialogue: several actors per language, studio speech.
+    "dialog_cs": Source("fillets-ng-data-cs", _FILLETS, ("*/cs/*.ogg",), "speech", "GPL-2+",
+                        "voiced game dialogue, several Czech actors (22 kHz, 1.8 h)"),
+    "dialog_nl": Source("fillets-ng-data-nl", _FILLETS, ("*/nl/*.ogg",), "speech", "GPL-2+",
+                        "voiced game dialogue, several Dutch actors (22 kHz, 1.6 h): held out "
+                        "for false accepts per hour on real speech", evaluation_only=True),
+    "dialog_en": Source("fillets-ng-data", _FILLETS, ("*/en/*.ogg",), "speech", "GPL-2+",
+                        "voiced game dialogue, English (22 kHz, 6 min): held out with dialog_nl",
+                        evaluation_only=True),
     "music": Source("asterisk-moh-opsound-wav", "/usr/share/asterisk/moh", ("*.wav",), "music",
                     "CC-BY-SA-3.0", "five instrumental music-on-hold pieces (8 kHz)"),
     "alerts": Source("sound-theme-freedesktop", "/usr/share/sounds/freedesktop/stereo",
@@ -66,6 +79,19 @@ def _source(name: str) -> Source:
         raise KwstinyError(f"real noise source {name!r} is not known: use one of "
                            + ", ".join(SOURCES))
     return SOURCES[name]
+
+
+def training_sources() -> tuple[str, ...]:
+    return tuple(n for n, s in SOURCES.items() if not s.evaluation_only)
+
+
+def refuse_evaluation_only(names) -> None:
+    """A clear error when training would use a source held out for evaluation."""
+    held = sorted(n for n in names if n in SOURCES and SOURCES[n].evaluation_only)
+    if held:
+        raise KwstinyError(f"real recordings {', '.join(held)} are held out to measure false "
+                           f"accepts on real speech and never used in training: use "
+                           + ", ".join(training_sources()))
 
 
 def recordings(name: str) -> list[Path]:
@@ -151,6 +177,7 @@ def noise_files(names, sample_rate: int, seed: int = 0, tracks_per_kind: int = 8
     names = tuple(sorted(set(names)))
     if not names:
         return []
+    refuse_evaluation_only(names)
     for name in names:
         recordings(name)  # a missing package fails here, before any work
 
@@ -204,12 +231,16 @@ def speaker_of(name: str, path: Path) -> str:
     return name
 
 
-def speech_clips(names, sample_rate: int, folder: str | Path | None = None) -> list[Path]:
+def speech_clips(names, sample_rate: int, folder: str | Path | None = None,
+                 evaluation: bool = False) -> list[Path]:
     """Every utterance of the named speech sources as its own wav at `sample_rate`: real
     speech for the unknown class. Named `real.SPEAKER_nohash_N.wav`, so a dataset folder
     (`folder`, e.g. a dataset's `_unknown_`) splits them by speaker, in a stratum of their
-    own; without `folder` they go to the cache."""
+    own; without `folder` they go to the cache. Sources held out for evaluation are
+    refused unless `evaluation` (negatives for `kwstiny evaluate`)."""
     names = tuple(sorted(set(names)))
+    if not evaluation:
+        refuse_evaluation_only(names)
     for name in names:
         if _source(name).kind != "speech":
             raise KwstinyError(f"real noise source {name!r} holds {SOURCES[name].kind}, not "
