@@ -7,7 +7,9 @@ folder of its keyword, the other folder being its real negatives), e.g.
 `baseline=keyword_spotting_computer-demo:computer`. For each row the model's threshold is
 first chosen on long audio of its validation voices (`kwstiny calibrate`, target 0.5
 false accepts per hour), then `kwstiny evaluate --clips` runs it on the recordings; the
-recordings never choose anything. Rows already in the output are kept, so the table grows
+recordings never choose anything (--calibration-scale full: on 1.2 h of validation-voice
+audio instead of a demo model's 0.23 h, where one false accept moves the threshold).
+Rows already in the output are kept, so the table grows
 one ingredient at a time. Writes benchmarks/results/real_voice_ablation.json.
 The rows so far: "baseline" = kwstiny's keyword_spotting_computer / _jarvis at demo scale;
 "every ingredient" = benchmarks/real_voice_specs/kws_WORD_all.py at demo scale
@@ -32,28 +34,50 @@ OUT = ROOT / "benchmarks" / "results" / "real_voice_ablation.json"
 TARGET_FA_PER_HOUR = 0.5
 
 
+def held_out_speech(name: str) -> Path:
+    """A folder of the utterances of one held-out real speech source (kwstiny.data.real_noise,
+    evaluation_only), made once under KWSTINY_HOME."""
+    from kwstiny.data.real_noise import speech_clips
+    from kwstiny.paths import home
+
+    folder = home() / "cache" / "held_out_speech" / name
+    speech_clips((name,), 16000, folder=folder, evaluation=True)
+    return folder
+
+
 def row(label: str, model: str, word: str, target: float = TARGET_FA_PER_HOUR,
-        runtime: str = "tflm") -> dict:
+        runtime: str = "tflm", calibration_scale: str | None = None,
+        real_negatives: tuple[str, ...] = ()) -> dict:
     from kwstiny.stream.calibrate import calibrate
     from kwstiny.stream.clip_evaluation import evaluate_clips
 
     others = [p for p in sorted(REAL_DEV.iterdir()) if p.is_dir() and p.name != word]
-    calibration = calibrate(model, target_fa_per_hour=target, runtime=runtime)
+    others += [held_out_speech(name) for name in real_negatives]
+    calibration = calibrate(model, target_fa_per_hour=target, runtime=runtime,
+                            scale=calibration_scale)
     result = evaluate_clips(model, str(REAL_DEV / word), negatives=tuple(map(str, others)),
                             runtime=runtime)
     keep = ("count", "of", "rate", "low", "high")
     return {
         "label": label, "model": result["model"], "keyword": word, "runtime": runtime,
         "threshold": calibration["threshold"],
-        "threshold_from": f"validation-voice streams ({calibration['data']['hours']:.2f} h, "
-                          f"target {target} FA/h)",
+        "threshold_from": f"validation-voice streams ({calibration['data']['hours']:.2f} h "
+                          f"at {calibration['data']['scale']} scale, target {target} FA/h)",
         "validation_frr": calibration["frr"],
         "validation_false_accepts_per_hour": calibration["false_accepts_per_hour"],
         "detected": {name: {k: r["detection_rate"][k] for k in keep}
                      for name, r in result["positives"].items()},
         "false_fires": {Path(f).name: {k: r["false_fire_rate"][k] for k in keep}
                         for f, r in result["negative_sets"].items()},
+        # Every threshold 0-255: real recordings detected (clean) and false fires, so rows
+        # can also be compared at one threshold.
+        "clean_detected_by_threshold": result["positives"]["clean"]["curve_detected"],
+        "false_fires_by_threshold": {Path(f).name: r["curve_fired"]
+                                     for f, r in result["negative_sets"].items()},
         "stream_frr": result["stream"]["frr"],
+        "keyword_free_hours": result["stream"]["keyword_free_hours"],
+        "keyword_free_false_accepts_per_hour":
+            result["stream"]["keyword_free_false_accepts_per_hour"],
         "stream_false_accepts_per_hour": result["stream"]["false_accepts_per_hour"],
     }
 
@@ -65,12 +89,20 @@ def main() -> None:
     parser.add_argument("rows", nargs="+", metavar="LABEL=MODEL:WORD")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--runtime", choices=["tflm", "litert"], default="tflm")
+    parser.add_argument("--calibration-scale", choices=["full", "demo", "test"], default=None,
+                        help="scale of the validation-voice streams the threshold is chosen "
+                             "on (default: the model's own; full = 1.2 h of audio)")
+    parser.add_argument("--real-negatives", default="",
+                        help="comma-separated held-out real speech sources to add as negatives "
+                             "(e.g. dialog_nl,dialog_en: 1.7 h of real speech for FA/h)")
     args = parser.parse_args()
+    real_negatives = tuple(n for n in args.real_negatives.split(",") if n)
     table = json.loads(args.out.read_text()) if args.out.is_file() else {"rows": []}
     for spec in args.rows:
         label, rest = spec.split("=", 1)
         model, word = rest.rsplit(":", 1)
-        new = row(label, model, word, runtime=args.runtime)
+        new = row(label, model, word, runtime=args.runtime,
+                  calibration_scale=args.calibration_scale, real_negatives=real_negatives)
         table["rows"] = [r for r in table["rows"] if (r["label"], r["keyword"]) !=
                          (label, word)] + [new]
         table["protocol"] = __doc__.split("\n\n")[1].strip()

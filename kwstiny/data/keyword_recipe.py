@@ -272,9 +272,11 @@ def split_stream_recipe(spec, split: str, seed: int) -> LongAudioRecipe:
     if training is None:
         raise KwstinyError(f"spec {spec.name}: its dataset {spec.dataset.source!r} is not a "
                            f"keyword recipe, so kwstiny cannot make long audio for it")
-    label = next(c.label for c in training.classes if c.keyword)
+    # Named after the training recipe, so that two recipes of one keyword (other
+    # confusables, other engines) keep their own long audio instead of remaking one folder.
+    base = training.name.removeprefix("synthetic_")
     return keyword_stream_recipe(
-        training, name=f"{label}_stream_{split}", held_out_split=split,
+        training, name=f"{base}_stream_{split}", held_out_split=split,
         validation_fraction=spec.dataset.validation_fraction,
         test_fraction=spec.dataset.test_fraction, seed=seed)
 
