@@ -183,7 +183,23 @@ def real_voice():
     return out
 
 
+def streaming_vs_window():
+    d = load("benchmarks/results/streaming_vs_window.json")
+    out = []
+    for kind in ("streaming", "window"):
+        budget = d[kind]["at_budget"]
+        out += [f"{budget[b]['frr']['count']}/{budget[b]['frr']['of']}" for b in ("0", "1", "4")]
+        latency = budget["1"]["latency_ms"]
+        out += [f"{latency['median']:.0f}", f"{latency['p90']:.0f}"]
+        out.append(pct(d[kind]["test_balanced_accuracy"]["tflite"]))
+    return out
+
+
 CHECKS = {
+    "streaming alexa (DilatedTCN, 8 frames per 80 ms invoke) vs the window model (TENet12), both "
+    "trained at demo scale on the same alexa data (20 epochs), on the full-scale alexa streams "
+    "(80 keywords, 1.24 h), LiteRT": (["benchmarks/results/streaming_vs_window.json"],
+                                      streaming_vs_window),
     "`profile --accelerator MVP` estimate": (["benchmarks/results/profile_validation.json"],
                                              mvp_profile),
     "real recordings (`../shared/real_dev`, evaluation only): TENet12 trained at demo scale on "
