@@ -47,14 +47,14 @@ def held_out_speech(name: str) -> Path:
 
 def row(label: str, model: str, word: str, target: float = TARGET_FA_PER_HOUR,
         runtime: str = "tflm", calibration_scale: str | None = None,
-        real_negatives: tuple[str, ...] = ()) -> dict:
+        real_negatives: tuple[str, ...] = (), real_speech: tuple[str, ...] = ()) -> dict:
     from kwstiny.stream.calibrate import calibrate
     from kwstiny.stream.clip_evaluation import evaluate_clips
 
     others = [p for p in sorted(REAL_DEV.iterdir()) if p.is_dir() and p.name != word]
     others += [held_out_speech(name) for name in real_negatives]
     calibration = calibrate(model, target_fa_per_hour=target, runtime=runtime,
-                            scale=calibration_scale)
+                            scale=calibration_scale, real_speech=real_speech)
     result = evaluate_clips(model, str(REAL_DEV / word), negatives=tuple(map(str, others)),
                             runtime=runtime)
     keep = ("count", "of", "rate", "low", "high")
@@ -62,7 +62,8 @@ def row(label: str, model: str, word: str, target: float = TARGET_FA_PER_HOUR,
         "label": label, "model": result["model"], "keyword": word, "runtime": runtime,
         "threshold": calibration["threshold"],
         "threshold_from": f"validation-voice streams ({calibration['data']['hours']:.2f} h "
-                          f"at {calibration['data']['scale']} scale, target {target} FA/h)",
+                          f"at {calibration['data']['scale']} scale), false accepts on "
+                          f"{calibration['false_accepts_from']}, target {target} FA/h",
         "validation_frr": calibration["frr"],
         "validation_false_accepts_per_hour": calibration["false_accepts_per_hour"],
         "detected": {name: {k: r["detection_rate"][k] for k in keep}
@@ -95,14 +96,19 @@ def main() -> None:
     parser.add_argument("--real-negatives", default="",
                         help="comma-separated held-out real speech sources to add as negatives "
                              "(e.g. dialog_nl,dialog_en: 1.7 h of real speech for FA/h)")
+    parser.add_argument("--calibration-real-speech", default="",
+                        help="count the calibration's false accepts on these trainable real "
+                             "speech sources (e.g. dialog_cs) instead of the synthetic audio")
     args = parser.parse_args()
+    real_speech = tuple(n for n in args.calibration_real_speech.split(",") if n)
     real_negatives = tuple(n for n in args.real_negatives.split(",") if n)
     table = json.loads(args.out.read_text()) if args.out.is_file() else {"rows": []}
     for spec in args.rows:
         label, rest = spec.split("=", 1)
         model, word = rest.rsplit(":", 1)
         new = row(label, model, word, runtime=args.runtime,
-                  calibration_scale=args.calibration_scale, real_negatives=real_negatives)
+                  calibration_scale=args.calibration_scale, real_negatives=real_negatives,
+                  real_speech=real_speech)
         table["rows"] = [r for r in table["rows"] if (r["label"], r["keyword"]) !=
                          (label, word)] + [new]
         table["protocol"] = __doc__.split("\n\n")[1].strip()

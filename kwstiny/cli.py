@@ -181,11 +181,15 @@ def evaluate_command(spec, tflite, stream, stream_data, stream_scale, clips, neg
               help="Validation stream scale [default: the spec's dataset scale].")
 @click.option("--runtime", type=click.Choice(["tflm", "litert"]), default="tflm",
               show_default=True)
-def calibrate_command(model, target_fa_per_hour, scale, runtime):
+@click.option("--real-speech", default="", metavar="SOURCE[,SOURCE]",
+              help="Count false accepts on these real speech recordings (e.g. dialog_cs; "
+                   "kwstiny.data.real_noise) instead of the synthetic keyword-free audio.")
+def calibrate_command(model, target_fa_per_hour, scale, runtime, real_speech):
     """Choose MODEL's detection threshold on long audio of its validation voices (never
     the test split) and write it into the .tflite's metadata."""
     from kwstiny.stream.calibrate import calibrate
-    calibrate(model, target_fa_per_hour=target_fa_per_hour, scale=scale, runtime=runtime)
+    calibrate(model, target_fa_per_hour=target_fa_per_hour, scale=scale, runtime=runtime,
+              real_speech=tuple(n for n in real_speech.split(",") if n))
 
 
 def _detection_options(command):

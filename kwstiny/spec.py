@@ -254,8 +254,8 @@ class TrainSpec:
 
     def __post_init__(self):
         own = "train"
-        check(0.0 <= self.weight_average_epochs <= self.epochs, own, "weight_average_epochs",
-              self.weight_average_epochs, "0 (off) to train.epochs")
+        check(self.weight_average_epochs >= 0.0, own, "weight_average_epochs",
+              self.weight_average_epochs, "0 (off) or a number of epochs > 0")
         check(self.epochs >= 1, own, "epochs", self.epochs, ">= 1")
         check(self.batch_size >= 1, own, "batch_size", self.batch_size, ">= 1")
         check(self.optimizer in ("adam",), own, "optimizer", self.optimizer,

@@ -50,3 +50,39 @@ def test_calibrate_writes_the_chosen_threshold(tenet12_int8, tmp_path, use_sessi
     if chosen > 0:  # one step lower would break the target
         assert curve[chosen - 1]["false_accepts"] > 0
     assert report["data"]["voices"] == "validation split"
+
+
+@pytest.mark.slow
+def test_calibrate_on_real_speech_counts_its_false_accepts_there(tenet12_int8, tmp_path,
+                                                                  use_session_home,
+                                                                  monkeypatch):
+    import json
+
+    import numpy as np
+
+    from kwstiny.data import real_noise
+    from kwstiny.data.audio import write_wav
+    rng = np.random.default_rng(3)
+    root = tmp_path / "talk"
+    for i in range(12):     # noise bursts standing in for utterances
+        burst = rng.normal(0, 0.1, int(rng.uniform(0.5, 2.0) * 8000)).astype(np.float32)
+        write_wav(root / f"line{i}.wav", burst, 8000)
+    monkeypatch.setitem(real_noise.SOURCES, "talk", real_noise.Source(
+        "some-package", str(root), ("*.wav",), "speech", "x", "a test talker"))
+    model = tmp_path / "model.tflite"
+    model.write_bytes(tenet12_int8.read_bytes())
+    refused = CliRunner().invoke(main, ["calibrate", str(model), "--scale", "test",
+                                        "--real-speech", "dialog_nl"])
+    assert refused.exit_code != 0 and "held out" in refused.output
+    result = CliRunner().invoke(main, ["calibrate", str(model), "--scale", "test",
+                                       "--real-speech", "talk", "--target-fa-per-hour", "0"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "evaluation" / "calibration.json").read_text())
+    assert report["false_accepts_from"].startswith("real speech talk")
+    curve = {p["threshold"]: p for p in report["curve"]}
+    chosen = report["threshold"]
+    assert curve[chosen]["false_accepts"] == 0 or chosen == 255
+    # Misses still come from the validation voices' keywords; synthetic FAs are kept aside.
+    assert all("synthetic_false_accepts" in p and "missed" in p for p in report["curve"])
+    assert tflite.read_metadata(model)["detection_threshold"] == chosen

@@ -80,7 +80,7 @@ def test_weight_average_is_what_validation_sees_and_training_goes_on_from_the_ra
                 np.testing.assert_array_equal(r, a)          # training goes on from raw
                 assert np.allclose(r, i) == (average == 0.0)   # validation sees the average
     with pytest.raises(SettingError, match="weight_average_epochs"):
-        make_spec(epochs=3, weight_average_epochs=4.0)
+        make_spec(epochs=3, weight_average_epochs=-1.0)
 
 
 def test_label_smoothing_sets_the_targets():

