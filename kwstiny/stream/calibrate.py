@@ -46,20 +46,15 @@ def choose_threshold(curve: list[dict], target_fa_per_hour: float) -> dict:
 def real_speech_stream(classifier, names: tuple[str, ...]):
     """The model's scores on one keyword-free stream of the named real speech sources
     (their utterances with pauses over a noise bed, as `evaluate --clips` builds it)."""
-    from kwstiny.data.audio import read_audio
     from kwstiny.data.real_noise import speech_clips
-    from kwstiny.data.synthetic import speech_bounds
-    from kwstiny.stream.clip_evaluation import (NoiseBank, Recording, audio_scores,
-                                                long_streams, recording_files)
+    from kwstiny.stream.clip_evaluation import (NoiseBank, audio_scores, load_recordings,
+                                                long_streams)
     from kwstiny.stream.evaluation import StreamScores
 
     rate = classifier.sample_rate
     folder = paths.home() / "cache" / "calibration_speech" / "-".join(sorted(names))
     speech_clips(names, rate, folder=folder)      # refuses evaluation-only sources
-    recordings = []
-    for file in recording_files(folder):
-        audio = read_audio(file, rate)
-        recordings.append(Recording(file, audio, speech_bounds(audio, rate, -40.0)))
+    recordings, _ = load_recordings(folder, rate)
     (_, audio, _), = [s for s in long_streams([], recordings, rate, NoiseBank(rate))
                       if s[0] == "negative"]
     name = f"real speech {'+'.join(names)}"
