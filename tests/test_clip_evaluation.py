@@ -91,7 +91,7 @@ def test_a_padded_recording_scores_as_kwstiny_detect_runs_it(tenet12_int8, recor
     write_wav(tmp_path / "padded.wav", audio, rate)
     from_file = [(e.detection.time_ms, e.detection.score)
                  for e in detect_events(classifier, [tmp_path / "padded.wav"])]
-    times, scores = ce._scores(classifier, audio.astype(np.float32), "padded")
+    times, scores = ce.audio_scores(classifier, audio.astype(np.float32), "padded")
     from kwstiny.stream.detector import run_detector
     in_memory = [(d.time_ms, d.score) for d in run_detector(classifier.classes,
                                                             classifier.detection, times, scores)]
