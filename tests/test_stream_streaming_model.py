@@ -103,3 +103,18 @@ def test_summarize_counts_every_layer_and_the_per_second_cost(streaming_model):
     assert info["streaming"] and info["period_ms"] == PER_INVOKE * 10
     assert info["macs_per_invoke"] == summary["totals"]["macs"] > 0
     assert info["macs_per_s_of_audio"] == summary["totals"]["macs"] * 1000 / (PER_INVOKE * 10)
+
+
+def test_kept_audio_of_a_streaming_model_is_its_window(streaming_model, tmp_path):
+    from kwstiny.data.audio import read_audio
+
+    path = tmp_path / "speech.wav"
+    write_wav(path, speech_over_noise(1.5, seed=6), 16000)
+    classifier = StreamClassifier(TfliteModel(streaming_model), keep_audio=True)
+    audio = read_audio(path, 16000)
+    found = inferences(classifier, path, block_ms=70)
+    assert found
+    for inference in found:
+        begin = inference.end_sample - SETTINGS.window_samples \
+            - (SETTINGS.n_frames - 1) * SETTINGS.step_samples
+        assert np.array_equal(inference.audio, audio[begin:inference.end_sample])

@@ -88,6 +88,26 @@ class StreamSchedule:
         return self.hop_frames * self.settings.window_step_ms
 
 
+class KeptAudio:
+    """A stream's recent audio addressed by stream sample index: what `keep_audio` runs
+    cut each inference's window from, forgetting what no later window needs."""
+
+    def __init__(self):
+        self.audio = np.zeros(0, np.float32)
+        self.first = 0            # stream index of audio[0]
+
+    def add(self, block: np.ndarray) -> None:
+        self.audio = np.concatenate([self.audio, block])
+
+    def clip(self, begin: int, end: int) -> np.ndarray:
+        return self.audio[begin - self.first:end - self.first].copy()
+
+    def forget_before(self, sample: int) -> None:
+        if sample > self.first:
+            self.audio = self.audio[sample - self.first:]
+            self.first = sample
+
+
 class StreamClassifier(StreamSchedule):
     """Runs a TfliteModel over segments of audio as a stream."""
 
@@ -128,14 +148,13 @@ class StreamClassifier(StreamSchedule):
         first_frame = 0           # stream index of frames[0]
         produced = 0              # frames produced so far
         next_at = n               # frame count of the next inference
-        audio = np.zeros(0, np.float32)
-        first_sample = 0          # stream index of audio[0]
+        kept = KeptAudio() if self.keep_audio else None
         index = 0
         for block in segment.blocks:
             block = np.asarray(block, dtype=np.float32)
             new = self.frontend.push(block)
-            if self.keep_audio:
-                audio = np.concatenate([audio, block])
+            if kept:
+                kept.add(block)
             if not len(new):
                 continue
             frames = np.concatenate([frames, new]) if len(frames) else new
@@ -147,10 +166,7 @@ class StreamClassifier(StreamSchedule):
                 end_sample = (next_at - 1) * step + window
                 time_ms = end_sample * 1000 // s.sample_rate_hz
                 detection = self.detector.update(time_ms, scores)
-                clip = None
-                if self.keep_audio:
-                    begin = (next_at - n) * step - first_sample
-                    clip = audio[begin:end_sample - first_sample].copy()
+                clip = kept.clip((next_at - n) * step, end_sample) if kept else None
                 yield Inference(segment.name, index, next_at, end_sample, time_ms, scores,
                                 features, detection, self.detector.averages, clip)
                 index += 1
@@ -160,11 +176,8 @@ class StreamClassifier(StreamSchedule):
             if keep_from:
                 frames = frames[keep_from:]
                 first_frame += keep_from
-            if self.keep_audio:
-                drop = (first_frame * step) - first_sample
-                if drop > 0:
-                    audio = audio[drop:]
-                    first_sample += drop
+            if kept:
+                kept.forget_before(first_frame * step)
 
     def _run_streaming(self, segment: Segment) -> Iterator[Inference]:
         """A streaming model over one segment: every frames_per_invoke frames it gets
@@ -177,14 +190,13 @@ class StreamClassifier(StreamSchedule):
         self.model.reset()
         pending = np.zeros((0, s.filterbank_n_channels), np.uint16)
         produced = 0              # frames given to the model so far
-        audio = np.zeros(0, np.float32)
-        first_sample = 0          # stream index of audio[0]
+        kept = KeptAudio() if self.keep_audio else None
         index = 0
         for block in segment.blocks:
             block = np.asarray(block, dtype=np.float32)
             new = self.frontend.push(block)
-            if self.keep_audio:
-                audio = np.concatenate([audio, block])
+            if kept:
+                kept.add(block)
             if not len(new):
                 continue
             pending = np.concatenate([pending, new]) if len(pending) else new
@@ -199,12 +211,10 @@ class StreamClassifier(StreamSchedule):
                 time_ms = end_sample * 1000 // s.sample_rate_hz
                 detection = self.detector.update(time_ms, scores)
                 clip = None
-                if self.keep_audio:
+                if kept:
                     begin = (produced - n) * step
-                    clip = audio[begin - first_sample:end_sample - first_sample].copy()
-                    if begin + per * step > first_sample:  # keep what the next one needs
-                        drop = begin + per * step - first_sample
-                        audio, first_sample = audio[drop:], first_sample + drop
+                    clip = kept.clip(begin, end_sample)
+                    kept.forget_before(begin + per * step)  # keep what the next one needs
                 yield Inference(segment.name, index, produced, end_sample, time_ms, scores,
                                 features, detection, self.detector.averages, clip)
                 index += 1
