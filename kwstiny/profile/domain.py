@@ -10,6 +10,7 @@ models are off inside the measured data, and nothing about outside it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -154,9 +155,7 @@ def state_op_extrapolation(kind: str, op: Operator) -> str:
         # measured: two inputs joined along the time axis, one copy per input
         data = [t for t in op.inputs if t is not None and not t.constant]
         axis = op.options.get("axis", 0) % max(len(op.outputs[0].shape), 1)
-        outer = 1
-        for d in op.outputs[0].shape[:axis]:
-            outer *= d
+        outer = math.prod(op.outputs[0].shape[:axis])
         if len(data) != 2:
             reasons.append(f"{len(data)} inputs (measured 2)")
         if outer != 1:

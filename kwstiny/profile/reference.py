@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass
-from pathlib import Path
 from functools import lru_cache
+from pathlib import Path
 
 from kwstiny.tflite import Operator, Tensor
 
@@ -170,13 +171,16 @@ def _options(text: str) -> dict:
     return options
 
 
+_BYTES = {"int8": 1, "int16": 2, "int32": 4, "resource": 0}
+
+
+def _shaped_tensor(index: int, shape: tuple[int, ...], dtype: str, constant: bool) -> Tensor:
+    return Tensor(index=index, name=f"t{index}", shape=tuple(shape), dtype=dtype,
+                  constant=constant, nbytes=math.prod(shape) * _BYTES.get(dtype, 4))
+
+
 def _tensor(index: int, text: str, dtype: str, constant: bool) -> Tensor:
-    shape = tuple(int(d) for d in text.split("x"))
-    size = 1
-    for d in shape:
-        size *= d
-    return Tensor(index=index, name=f"t{index}", shape=shape, dtype=dtype, constant=constant,
-                  nbytes=size * (4 if dtype == "int32" else 1))
+    return _shaped_tensor(index, tuple(int(d) for d in text.split("x")), dtype, constant)
 
 
 @lru_cache(maxsize=1)
@@ -286,15 +290,7 @@ def measured_state_ops() -> tuple[MeasuredStateOp, ...]:
             n = len(rows)
 
             def tensor(i, cell):
-                if cell is None:
-                    return None
-                shape, dtype, constant = cell
-                size = 1
-                for d in shape:
-                    size *= d
-                bits = {"int8": 1, "int16": 2, "int32": 4, "resource": 0}.get(dtype, 4)
-                return Tensor(index=100 * n + i, name=f"t{100 * n + i}", shape=tuple(shape),
-                              dtype=dtype, constant=constant, nbytes=size * bits)
+                return None if cell is None else _shaped_tensor(100 * n + i, *cell)
 
             inputs = tuple(tensor(i, c) for i, c in enumerate(layer["inputs"]))
             outputs = tuple(tensor(50 + i, c) for i, c in enumerate(layer["outputs"]))
