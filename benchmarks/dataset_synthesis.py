@@ -5,6 +5,10 @@ unless --home is given), timed, then indexed with the alexa spec's dataset setti
 count clips and voices per split. Writes benchmarks/dataset_synthesis.json.
 
     python benchmarks/dataset_synthesis.py --scales test demo [full] [--streams test]
+    python benchmarks/dataset_synthesis.py --spec SPEC --scales full   # any spec's recipe
+
+Per engine it also records the clips and their summed render time (worker threads
+overlap, so the sum exceeds the wall time).
 """
 
 from __future__ import annotations
@@ -30,13 +34,20 @@ from kwstiny.spec import load_spec  # noqa: E402
 OUT = Path(__file__).with_suffix(".json")
 
 
-def measure_dataset(scale: str, workers: int | None) -> dict:
-    recipe = load_recipe("synthetic_alexa")
+def spec_recipe(spec_name: str):
+    """The synthesis recipe a spec's dataset names or holds."""
+    source = load_spec(spec_name).dataset.source
+    return load_recipe(source) if isinstance(source, str) else source
+
+
+def measure_dataset(scale: str, workers: int | None,
+                    spec_name: str = "keyword_spotting_alexa") -> dict:
+    recipe = spec_recipe(spec_name)
     load_before = os.getloadavg()[0]
     began = time.perf_counter()
     root = recipe.prepare(scale, workers=workers)
     seconds = time.perf_counter() - began
-    spec = load_spec("keyword_spotting_alexa").with_overrides({"dataset.scale": scale})
+    spec = load_spec(spec_name).with_overrides({"dataset.scale": scale})
     began = time.perf_counter()
     index = load_index(spec.dataset, spec.frontend.sample_rate_hz)
     index_seconds = time.perf_counter() - began
@@ -46,6 +57,8 @@ def measure_dataset(scale: str, workers: int | None) -> dict:
         "scale": scale, "seconds": round(seconds, 1), "clips": summary["clips"],
         "clips_per_second": round(sum(summary["clips"].values()) / seconds, 1),
         "voices_used": summary["voices_used"], "workers": summary["workers"],
+        "clips_per_engine": summary.get("clips_per_engine"),
+        "render_seconds_per_engine": summary.get("render_seconds_per_engine"),
         "load_average_at_start": round(load_before, 2), "megabytes": round(size / 1e6, 1),
         "splits": index.counts(),
         "groups_per_split": {s: len(index.groups(s)) for s in ("train", "validation", "test")},
@@ -71,16 +84,25 @@ def main() -> None:
     parser.add_argument("--streams", nargs="*", default=[])
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--home", default=None, help="KWSTINY_HOME to make the data in")
+    parser.add_argument("--spec", default="keyword_spotting_alexa",
+                        help="whose dataset recipe to make (others than alexa's are kept "
+                             "under 'recipes' in the JSON)")
     args = parser.parse_args()
     home = args.home or tempfile.mkdtemp(prefix="kwstiny_bench_")
     os.environ["KWSTINY_HOME"] = home
     results = json.loads(OUT.read_text()) if OUT.is_file() else {}
     results["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
                           "platform": platform.platform()}
-    results["voices_available"] = {e: len(v) for e, v in voices().items()}
+    engines = tuple(spec_recipe(args.spec).engines)
+    results.setdefault("voices_available", {}).update(
+        {e: len(v) for e, v in voices(engines).items()})
     for scale in args.scales:
-        results.setdefault("datasets", {})[scale] = measure_dataset(scale, args.workers)
-        print(json.dumps(results["datasets"][scale], indent=1))
+        made = measure_dataset(scale, args.workers, args.spec)
+        if args.spec == "keyword_spotting_alexa":
+            results.setdefault("datasets", {})[scale] = made
+        else:
+            results.setdefault("recipes", {}).setdefault(args.spec, {})[scale] = made
+        print(json.dumps(made, indent=1))
     for scale in args.streams:
         results.setdefault("streams", {})[scale] = measure_streams(scale, args.workers)
         print(json.dumps(results["streams"][scale], indent=1))

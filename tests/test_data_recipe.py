@@ -108,6 +108,12 @@ def test_test_scale_dataset(synthetic_test_dataset):
     assert sorted(r["path"] for r in records) == sorted(wavs)
     assert len({r["group"] for r in records}) > 100 and {r["engine"] for r in records} == {
         "espeak-ng", "flite"}
+    # Per-engine cost is in the summary; the manifest stays what the clips hold.
+    per_engine = {e: sum(r["engine"] == e for r in records) for e in ("espeak-ng", "flite")}
+    assert summary["clips_per_engine"] == per_engine
+    assert set(summary["render_seconds_per_engine"]) == set(per_engine)
+    assert all(t > 0 for t in summary["render_seconds_per_engine"].values())
+    assert not any("render_seconds" in r for r in records)
     for r in records:
         info = soundfile.info(str(root / r["path"]))
         assert (info.samplerate, info.channels, info.subtype) == (16000, 1, "PCM_16")

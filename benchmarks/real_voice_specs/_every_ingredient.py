@@ -4,6 +4,9 @@ rooms, microphones/channel, real background recordings and real speech in the un
 class. (A leading underscore keeps this file out of the spec list.)"""
 
 import dataclasses
+import shutil
+import tempfile
+from pathlib import Path
 
 from kwstiny.data.keyword_recipe import keyword_recipe
 from kwstiny.data.perturb import VoicePerturbation
@@ -12,6 +15,11 @@ from kwstiny.paths import home
 from kwstiny.spec import load_spec
 
 ENGINES = {"espeak-ng": 0.55, "flite": 0.12, "pico": 0.15, "festival": 0.05, "gnuspeech": 0.13}
+# The "natural voices" rows: most clips from the engines whose voices are made from
+# recordings of people (flite, Pico, festival), few from the espeak-ng formant synthesizer;
+# the perturbation turns each of their few voices into many.
+NATURAL_ENGINES = {"espeak-ng": 0.2, "flite": 0.25, "pico": 0.3, "festival": 0.15,
+                   "gnuspeech": 0.1}
 
 
 def real_speech_folder():
@@ -22,23 +30,30 @@ def real_speech_folder():
     if not clips.is_dir():
         made = speech_clips(("speech_en", "speech_fr", "speech_it", "speech_ru", "letters"),
                             16000, folder=root / ".all" / "_unknown_")
-        clips.mkdir(parents=True)
+        # Filled beside the final name, then renamed: a spec loaded meanwhile by another
+        # process never sees a half-filled folder.
+        partial = Path(tempfile.mkdtemp(prefix=".partial_", dir=root))
         for path in sorted(made)[5::6]:
-            path.rename(clips / path.name)
+            shutil.copyfile(path, partial / path.name)
+        try:
+            partial.rename(clips)
+        except OSError:  # another process finished first
+            shutil.rmtree(partial)
     return str(root)
 
 
-def every_ingredient(word: str):
-    """keyword_spotting_WORD with every ingredient on; the same confusable words."""
+def every_ingredient(word: str, engines: dict = ENGINES, name: str = "all"):
+    """keyword_spotting_WORD with every ingredient on; the same confusable words; clips
+    shared among `engines`, the spec named kws_WORD_NAME."""
     base = load_spec(f"keyword_spotting_{word}")
     unknown = next(c for c in base.dataset.source.classes if not c.keyword)
     confusable = next(p.texts for p in unknown.pools if p.name == "confusable")
     return dataclasses.replace(
-        base, name=f"kws_{word}_all", path="",
+        base, name=f"kws_{word}_{name}", path="",
         dataset=dataclasses.replace(
             base.dataset,
-            source=keyword_recipe(word, confusable=confusable, name=f"synthetic_{word}_all",
-                                  engines=ENGINES, perturbation=VoicePerturbation()),
+            source=keyword_recipe(word, confusable=confusable, name=f"synthetic_{word}_{name}",
+                                  engines=engines, perturbation=VoicePerturbation()),
             extra_folders=(real_speech_folder(),)),
         augment=dataclasses.replace(
             base.augment, room_probability=0.5, mic_eq_probability=0.3,

@@ -267,7 +267,10 @@ def build_dataset(recipe: SynthesisRecipe, scale: str, workers: int | None = Non
     close_engines()
     records = [json.loads(line) for i in range(len(chunks))
                for line in _chunk_file(partial, i).read_text().splitlines() if line]
-    write_text(root / MANIFEST_FILE, "".join(json.dumps(r) + "\n" for r in records))
+    # The manifest says what each clip holds; its render time goes only into the summary.
+    write_text(root / MANIFEST_FILE, "".join(
+        json.dumps({k: v for k, v in r.items() if k != "render_seconds"}) + "\n"
+        for r in records))
     write_json(marker, _summary(recipe, scale, print_, records, noise_files,
                                 time.perf_counter() - began, resumed=done_before > 0,
                                 workers=workers))
@@ -278,10 +281,13 @@ def build_dataset(recipe: SynthesisRecipe, scale: str, workers: int | None = Non
 def _render_chunk(jobs: list[dict], recipe: SynthesisRecipe, root: Path, advance) -> list[dict]:
     records = []
     for job in jobs:
+        began = time.perf_counter()
         audio, info = render_clip(job, recipe)
         write_wav(root / job["path"], audio, recipe.sample_rate)
         record = {k: v for k, v in job.items() if k not in ("seed", "voice_file", "keyword")}
-        records.append({**record, **info})
+        # Wall time of the clip in its worker thread, for the summary's per-engine cost.
+        records.append({**record, **info,
+                        "render_seconds": round(time.perf_counter() - began, 4)})
         advance()
     return records
 
@@ -309,13 +315,21 @@ def _make_noise(recipe: SynthesisRecipe, scale: str, root: Path, jobs: list[dict
 def _summary(recipe, scale, print_, records, noise_files, seconds, resumed, workers) -> dict:
     per_class: dict = {}
     groups: dict = {}
+    engine_clips: dict = {}
+    engine_seconds: dict = {}
     for r in records:
         per_class[r["label"]] = per_class.get(r["label"], 0) + 1
         groups.setdefault(r["engine"], set()).add(r["group"])
+        engine_clips[r["engine"]] = engine_clips.get(r["engine"], 0) + 1
+        engine_seconds[r["engine"]] = engine_seconds.get(r["engine"], 0.0) + r.get(
+            "render_seconds", 0.0)
     return {
         "recipe": recipe.name, "scale": scale, "fingerprint": print_,
         "generator_version": GENERATOR_VERSION, "sample_rate": recipe.sample_rate,
         "clips": per_class, "voices_used": {e: len(g) for e, g in sorted(groups.items())},
+        "clips_per_engine": dict(sorted(engine_clips.items())),
+        # Summed over worker threads, so it exceeds the wall time when workers overlap.
+        "render_seconds_per_engine": {e: round(t, 1) for e, t in sorted(engine_seconds.items())},
         "noise_files": noise_files, "seconds": round(seconds, 1), "resumed": resumed,
         "workers": workers,
     }
