@@ -132,21 +132,24 @@ def quantize_command(spec, qat):
               help="Folder of recordings, one keyword each: detection rate clean and in "
                    "noise, and a stream for FRR / FA/h (SPEC may be a run dir or .tflite).")
 @click.option("--negatives", multiple=True, type=click.Path(file_okay=False, exists=True),
-              help="With --clips: a folder of recordings without the keyword (repeatable).")
+              help="A folder of recordings without the keyword (repeatable): false fires per "
+                   "folder; alone (no --clips), only those and FA/h on their stream.")
 @click.option("--keyword", help="With --clips: the keyword class of the recordings "
                                 "[default: the model's only keyword class].")
 @click.option("--snr", "snrs", default="10,5", show_default=True,
               help="With --clips: SNRs (dB) at which the positives are also mixed with noise.")
 @click.option("--out", type=click.Path(dir_okay=False),
-              help="With --clips: JSON path [default: evaluation/clips_DIR.json by the model].")
+              help="With --clips / --negatives: JSON path [default: evaluation/clips_DIR.json, "
+                   "or false_fires_DIR.json, by the model].")
 @click.option("--runtime", type=click.Choice(["tflm", "litert"]), default="tflm",
               show_default=True, help="Interpreter for --stream and --clips.")
 def evaluate_command(spec, tflite, stream, stream_data, stream_scale, clips, negatives,
                      keyword, snrs, out, runtime):
     """Clip metrics of SPEC on its voice-held-out test split (JSON + plots); with
     --stream, FRR / false accepts per hour and their curve over thresholds; with --clips,
-    detection and false-fire rates on recordings (95 % intervals)."""
-    if clips:
+    detection and false-fire rates on recordings (95 % intervals); with --negatives
+    alone, false fires on recordings that do not hold the keyword."""
+    if clips or negatives:
         _needs("plots", "evaluate --clips")
         from kwstiny.stream.clip_evaluation import evaluate_clips
         try:
@@ -157,8 +160,8 @@ def evaluate_command(spec, tflite, stream, stream_data, stream_scale, clips, neg
         evaluate_clips(spec, clips, negatives=tuple(negatives), keyword=keyword, snrs=levels,
                        runtime=runtime, out=out)
         return
-    if negatives or keyword or out:
-        raise click.UsageError("--negatives, --keyword and --out go with --clips")
+    if keyword or out:
+        raise click.UsageError("--keyword and --out go with --clips or --negatives")
     if stream:
         _needs("plots", "evaluate --stream")
         from kwstiny.stream.evaluation import evaluate_stream

@@ -20,6 +20,7 @@ APT_PACKAGES=(
   asterisk-core-sounds-ru-wav asterisk-moh-opsound-wav klettres-data sound-theme-freedesktop
   fillets-ng-data-cs               # voiced dialogue: real speech for training
   fillets-ng-data-nl               # voiced dialogue held out: false accepts on real speech
+  fillets-ng-data                  # its English dialogue, held out too
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

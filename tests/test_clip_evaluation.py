@@ -82,6 +82,37 @@ def test_clip_evaluation_counts_and_curves(tenet12_int8, recordings, tmp_path):
     assert stream["false_accepts_per_hour"]["low"] <= stream["false_accepts_per_hour"]["rate"]
 
 
+def test_negatives_alone_give_false_fires_and_fa_per_hour(tenet12_int8, recordings, tmp_path):
+    """A model with no recordings of its word (alexa on real_dev) is still measured on
+    recordings without it: the same false fires as with --clips, and a keyword-free stream."""
+    out = tmp_path / "negatives.json"
+    for args, path in ((["--negatives", str(recordings / "other")], out),
+                       (["--clips", str(recordings / "alexa"), "--negatives",
+                         str(recordings / "other")], tmp_path / "both.json")):
+        result = CliRunner().invoke(main, ["evaluate", str(tenet12_int8), *args, "--snr", "10",
+                                           "--runtime", "litert", "--out", str(path)],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    alone, both = json.loads(out.read_text()), json.loads((tmp_path / "both.json").read_text())
+    assert alone["clips"] is None and alone["positives"] == {}
+    assert alone["recordings"]["positives"] == 0 and alone["recordings"]["negatives"] == 2
+    (folder,) = alone["negative_sets"]
+    negatives = alone["negative_sets"][folder]
+    assert negatives["recordings"] == 2 and negatives["hours"] > 0
+    assert negatives["false_fire_rate"] == both["negative_sets"][folder]["false_fire_rate"]
+    assert negatives["curve_fired"] == both["negative_sets"][folder]["curve_fired"]
+    stream = alone["stream"]
+    assert stream["frr"]["of"] == 0 and stream["hours"] == stream["keyword_free_hours"] > 0
+    # The keyword-free stream holds every negative (plus gaps between them).
+    assert stream["keyword_free_hours"] > negatives["hours"] - 2 * 2 * 1.0 / 3600
+    assert stream["keyword_free_false_accepts_per_hour"]["hours"] == stream["keyword_free_hours"]
+
+
+def test_evaluate_without_recordings_says_what_to_give(tenet12_int8):
+    result = CliRunner().invoke(main, ["evaluate", str(tenet12_int8), "--keyword", "alexa"])
+    assert result.exit_code != 0 and "--clips or --negatives" in result.output
+
+
 def test_a_padded_recording_scores_as_kwstiny_detect_runs_it(tenet12_int8, recordings,
                                                               tmp_path):
     classifier = make_classifier(str(tenet12_int8), threshold=0)

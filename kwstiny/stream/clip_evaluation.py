@@ -210,8 +210,10 @@ def long_streams(positives: list[Recording], negatives: list[Recording], rate: i
         if order:
             for j in range(int(rng.integers(1, 3))):
                 items.append((negatives[order[(2 * k + j) % len(order)]], False))
-    keyword_audio, ends = build(items)
-    streams = [("keyword", keyword_audio, tuple(ends))]
+    streams = []
+    if positives:
+        keyword_audio, ends = build(items)
+        streams.append(("keyword", keyword_audio, tuple(ends)))
     if negatives:
         free_audio, _ = build([(r, False) for r in negatives])
         streams.append(("negative", free_audio, ()))
@@ -227,10 +229,12 @@ def _rate_curve(classes, settings, streams: list[StreamScores], field: str) -> l
     return counts.tolist()
 
 
-def evaluate_clips(model: str, clips: str, negatives: tuple[str, ...] = (),
+def evaluate_clips(model: str, clips: str | None, negatives: tuple[str, ...] = (),
                    keyword: str | None = None, snrs: tuple[float, ...] = (10.0, 5.0),
                    runtime: str = "tflm", out: str | None = None) -> dict:
-    """Evaluate MODEL on recordings; writes evaluation/clips_<DIR>.json and .png."""
+    """Evaluate MODEL on recordings; writes evaluation/clips_<DIR>.json and .png. With
+    `clips` None, only the negatives: false fires per folder and FA/h on their stream
+    (evaluation/false_fires_<DIR>[_<DIR>...].json)."""
     from kwstiny.inference import open_tflite
 
     began = time.perf_counter()
@@ -239,10 +243,14 @@ def evaluate_clips(model: str, clips: str, negatives: tuple[str, ...] = (),
     classes, settings, rate = classifier.classes, classifier.detection, classifier.sample_rate
     keywords = [c for c in classes if not c.startswith("_")]
     keyword = keyword or (keywords[0] if len(keywords) == 1 else None)
+    if not clips and not negatives:
+        raise KwstinyError("give recordings of the keyword (--clips), recordings without it "
+                           "(--negatives), or both")
     if keyword not in keywords:
-        raise KwstinyError(f"name the keyword class of {Path(clips).name} with --keyword: "
+        what = f"of {Path(clips).name} " if clips else ""
+        raise KwstinyError(f"name the keyword class {what}with --keyword: "
                            f"the model's keyword classes are {', '.join(keywords)}")
-    positives, skipped = load_recordings(clips, rate)
+    positives, skipped = load_recordings(clips, rate) if clips else ([], [])
     negative_sets = []
     for folder in negatives:
         recordings, bad = load_recordings(folder, rate)
@@ -250,7 +258,7 @@ def evaluate_clips(model: str, clips: str, negatives: tuple[str, ...] = (),
         skipped += bad
     all_negatives = [r for _, s in negative_sets for r in s]
     noise = NoiseBank(rate)
-    conditions = [("clean", None)] + [(f"snr_{s:g}db", s) for s in snrs]
+    conditions = [("clean", None)] + [(f"snr_{s:g}db", s) for s in snrs] if positives else []
     total = len(positives) * len(conditions) + len(all_negatives) + 2
     with progress_bar() as bar:
         task = bar.add_task(f"{len(positives)} positives x {len(conditions)} conditions, "
@@ -292,6 +300,7 @@ def evaluate_clips(model: str, clips: str, negatives: tuple[str, ...] = (),
         fired = [len(detections) > 0 for detections, _ in found]
         hours = sum(s.duration_s for s in scored) / 3600
         result_negatives[folder] = {
+            "recordings": len(scored), "hours": hours,
             "false_fire_rate": wilson(sum(fired), len(fired)),
             "false_accepts_per_hour": poisson_rate(sum(m["false_accepts"] for _, m in found),
                                                    hours),
@@ -314,14 +323,16 @@ def evaluate_clips(model: str, clips: str, negatives: tuple[str, ...] = (),
     result = {
         "model": str(path), "runtime": runtime, "classes": classes, "keyword": keyword,
         "threshold": threshold, "detection": settings.to_metadata(),
-        "clips": str(clips), "negatives": [str(n) for n in negatives],
+        "clips": str(clips) if clips else None, "negatives": [str(n) for n in negatives],
         "recordings": {"positives": len(positives), "negatives": len(all_negatives),
                        "skipped": skipped},
         "protocol": __doc__.split("Protocol (also in the README):", 1)[1].strip(),
         "positives": result_positives, "negative_sets": result_negatives,
         "stream": stream_result, "seconds": round(time.perf_counter() - began, 1),
     }
-    target = Path(out) if out else path.parent / "evaluation" / f"clips_{Path(clips).name}.json"
+    name = (f"clips_{Path(clips).name}" if clips else
+            "false_fires_" + "_".join(Path(n).name for n in negatives))
+    target = Path(out) if out else path.parent / "evaluation" / f"{name}.json"
     paths.write_json(target, result)
     plot_clip_curves(result, target.with_suffix(".png"))
     _print(result, target)
@@ -329,14 +340,15 @@ def evaluate_clips(model: str, clips: str, negatives: tuple[str, ...] = (),
 
 
 def _print(result: dict, target: Path) -> None:
-    console.print(f"{Path(result['model']).name} on {result['clips']} "
+    console.print(f"{Path(result['model']).name} on {result['clips'] or 'negatives only'} "
                   f"(keyword {result['keyword']!r}, threshold {result['threshold']}):")
     for name, r in result["positives"].items():
         console.print(f"  detected, {name}: {describe(r['detection_rate'])}")
     for folder, r in result["negative_sets"].items():
         console.print(f"  false fires on {folder}: {describe(r['false_fire_rate'])}")
     s = result["stream"]
-    console.print(f"  stream ({s['hours']:.2f} h): FRR {describe(s['frr'])}, "
+    frr = f"FRR {describe(s['frr'])}, " if s["frr"]["of"] else ""
+    console.print(f"  stream ({s['hours']:.2f} h): {frr}"
                   f"FA/h {describe(s['false_accepts_per_hour'])}")
     console.print(f"wrote {target} and {target.with_suffix('.png').name}")
 
@@ -360,7 +372,8 @@ def plot_clip_curves(result: dict, path: Path) -> Path:
     axis.axvline(result["threshold"], color="gray", linewidth=0.8)
     axis.set_xlabel("detection threshold (0-255)")
     axis.set_ylabel("% of recordings")
-    axis.set_title(f"{Path(result['model']).stem} on {Path(result['clips']).name}")
+    on = Path(result["clips"]).name if result["clips"] else "negatives"
+    axis.set_title(f"{Path(result['model']).stem} on {on}")
     axis.grid(True, alpha=0.3)
     axis.legend(fontsize=8)
     with paths.atomic_path(path) as tmp:
