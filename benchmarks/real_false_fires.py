@@ -5,11 +5,12 @@ a negative for it), and the held-out real speech (kwstiny.data.real_noise, evalu
     python benchmarks/real_false_fires.py LABEL=MODEL [LABEL=MODEL ...]
         [--real-negatives dialog_nl,dialog_en] [--runtime litert] [--out PATH]
 
-Each recording runs alone through what `kwstiny detect` runs, with `kwstiny evaluate
---clips`'s padding and noise floor (kwstiny.stream.clip_evaluation), at the model's own
-threshold; a recording false-fires when any keyword class fires in it. Per folder: the
-false-fire rate with its 95 % Wilson interval, and false accepts per hour of that audio
-with its exact Poisson interval. Writes benchmarks/results/real_false_fires.json.
+This is `kwstiny evaluate MODEL --negatives DIR ...` (kwstiny.stream.clip_evaluation): each
+recording runs alone through what `kwstiny detect` runs, with its padding and noise floor,
+at the model's own threshold; a recording false-fires when any keyword class fires in it.
+Per folder: the false-fire rate with its 95 % Wilson interval, and false accepts per hour
+of that audio with its exact Poisson interval; and FA/h on one keyword-free stream of all
+the recordings over a noise bed. Writes benchmarks/results/real_false_fires.json.
 """
 
 from __future__ import annotations
@@ -30,35 +31,22 @@ OUT = ROOT / "benchmarks" / "results" / "real_false_fires.json"
 
 
 def false_fires(model: str, folders: list[Path], runtime: str) -> dict:
-    from kwstiny.inference import open_tflite
-    from kwstiny.progress import progress_bar
-    from kwstiny.stats import poisson_rate, wilson
-    from kwstiny.stream.clip_evaluation import NoiseBank, load_recordings, score_recordings
-    from kwstiny.stream.detector import run_detector
-    from kwstiny.stream.loop import StreamClassifier
+    """`kwstiny evaluate MODEL --negatives ...`'s numbers per folder, and FA/h on the
+    keyword-free stream of all of them."""
+    import tempfile
 
-    tflite, path = open_tflite(model, runtime)
-    classifier = StreamClassifier(tflite)
-    classes, settings = classifier.classes, classifier.detection
-    keyword = next(c for c in classes if not c.startswith("_"))
-    sets = {str(f): load_recordings(f, classifier.sample_rate)[0] for f in folders}
-    out = {"model": str(path), "runtime": runtime, "threshold": settings.detection_threshold,
-           "folders": {}}
-    with progress_bar() as bar:
-        task = bar.add_task(f"{sum(map(len, sets.values()))} recordings ({runtime})",
-                            total=sum(map(len, sets.values())))
-        for folder, recordings in sets.items():
-            scored = score_recordings(classifier, recordings, keyword, "negative", None,
-                                      NoiseBank(classifier.sample_rate), bar, task)
-            fires = [len(run_detector(classes, settings, s.times_ms, s.scores)) for s in scored]
-            hours = sum(s.duration_s for s in scored) / 3600
-            out["folders"][folder] = {
-                "recordings": len(scored), "hours": hours,
-                "false_fire_rate": wilson(sum(f > 0 for f in fires), len(fires)),
-                "false_accepts_per_hour": poisson_rate(sum(fires), hours),
-                "fired": [s.file for s, f in zip(scored, fires) if f],
-            }
-    return out
+    from kwstiny.stream.clip_evaluation import evaluate_clips
+
+    with tempfile.TemporaryDirectory() as scratch:
+        result = evaluate_clips(model, None, negatives=tuple(map(str, folders)),
+                                runtime=runtime, out=str(Path(scratch) / "false_fires.json"))
+    keep = ("recordings", "hours", "false_fire_rate", "false_accepts_per_hour", "fired")
+    return {"model": result["model"], "runtime": runtime, "threshold": result["threshold"],
+            "folders": {f: {k: r[k] for k in keep} for f, r in result["negative_sets"].items()},
+            "keyword_free_stream": {
+                "hours": result["stream"]["keyword_free_hours"],
+                "false_accepts_per_hour":
+                    result["stream"]["keyword_free_false_accepts_per_hour"]}}
 
 
 def main() -> None:
