@@ -135,3 +135,44 @@ def test_real_speech_joins_a_dataset_split_by_speaker(tmp_path, monkeypatch):
     for speaker in speakers:  # a speaker never spans two splits ...
         assert len({c.split for c in real if c.group == speaker}) == 1
     assert {c.split for c in real} == {"train", "validation", "test"}  # ... and all are used
+
+
+def test_dialogue_that_says_the_keyword_is_left_out_of_its_negatives(tmp_path, monkeypatch):
+    """Dutch dialogue says "computer" (also inside "multimediacomputer"): those utterances
+    are no false fires for a computer model, and are dropped from its real negatives."""
+    sound, script = tmp_path / "sound", tmp_path / "script"
+    texts = {"a": "Denk je dat dit de computer is?", "b": "Geen multimediacomputer.",
+             "c": "Wat een rommel!", "d": "Hey, jarvis."}
+    (sound / "lvl" / "nl").mkdir(parents=True)
+    (script / "lvl").mkdir(parents=True)
+    lua = []
+    for i, (stem, text) in enumerate(texts.items()):
+        soundfile.write(str(sound / "lvl" / "nl" / f"{stem}.ogg"),
+                        0.3 * np.sin(np.arange(8000) * (0.05 + 0.01 * i)), 16000)
+        lua += [f'dialogId("{stem}", "font_small", "English original {i}")',
+                f'dialogStr("{text}")', ""]
+    (script / "lvl" / "dialogs_nl.lua").write_text("\n".join(lua), encoding="utf-8")
+    monkeypatch.setattr(real_noise, "_FILLETS", str(sound))
+    monkeypatch.setitem(SOURCES, "dialog_nl", Source(
+        "pkg", str(sound), ("*/nl/*.ogg",), "speech", "x", "y", evaluation_only=True,
+        transcripts="fillets"))
+    names = lambda files: sorted(p.stem for p in files)   # noqa: E731
+    assert names(real_noise.saying("dialog_nl", ["computer"])) == ["a", "b"]
+    assert names(real_noise.saying("dialog_nl", ["hey jarvis"])) == ["d"]
+    assert real_noise.saying("dialog_nl", ["alexa"]) == []
+    # The original English text is not what the Dutch file says.
+    assert real_noise.saying("dialog_nl", ["original"]) == []
+    monkeypatch.setenv("KWSTINY_HOME", str(tmp_path / "home"))
+    kept = real_noise.speech_clips(("dialog_nl",), 16000, folder=tmp_path / "neg",
+                                   evaluation=True, without=("computer",))
+    assert sorted(p.name.rsplit("-", 1)[-1] for p in kept) == ["c.wav", "d.wav"]
+    every = real_noise.speech_clips(("dialog_nl",), 16000, folder=tmp_path / "all",
+                                    evaluation=True)
+    assert len(every) == 4
+
+
+def test_the_shipped_dutch_dialogue_says_computer():
+    said = {f"{p.parent.parent.name}/{p.stem}" for p in real_noise.saying("dialog_nl",
+                                                                           ["computer"])}
+    assert "computer/poc-v-multimed" in said and len(said) < 30
+    assert real_noise.saying("dialog_nl", ["jarvis"]) == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,9 @@ class Source:
     # Held out to measure false accepts on real speech: never noise or unknown speech in
     # training (as the evaluation-only voices are never synthesized for it).
     evaluation_only: bool = False
+    # What each file says, where the package ships it: "fillets" (the game's dialogue
+    # scripts), so that utterances that say a keyword can be left out of its negatives.
+    transcripts: str = ""
 
 
 _ASTERISK = "/usr/share/asterisk/sounds"
@@ -59,13 +63,15 @@ SOURCES = {
                       per_folder_speaker=True),
     # Fish Fillets NG's voiced dialogue: several actors per language, studio speech.
     "dialog_cs": Source("fillets-ng-data-cs", _FILLETS, ("*/cs/*.ogg",), "speech", "GPL-2+",
-                        "voiced game dialogue, several Czech actors (22 kHz, 1.8 h)"),
+                        "voiced game dialogue, several Czech actors (22 kHz, 1.8 h)",
+                        transcripts="fillets"),
     "dialog_nl": Source("fillets-ng-data-nl", _FILLETS, ("*/nl/*.ogg",), "speech", "GPL-2+",
                         "voiced game dialogue, several Dutch actors (22 kHz, 1.6 h): held out "
-                        "for false accepts per hour on real speech", evaluation_only=True),
+                        "for false accepts per hour on real speech", evaluation_only=True,
+                        transcripts="fillets"),
     "dialog_en": Source("fillets-ng-data", _FILLETS, ("*/en/*.ogg",), "speech", "GPL-2+",
                         "voiced game dialogue, English (22 kHz, 6 min): held out with dialog_nl",
-                        evaluation_only=True),
+                        evaluation_only=True, transcripts="fillets"),
     "music": Source("asterisk-moh-opsound-wav", "/usr/share/asterisk/moh", ("*.wav",), "music",
                     "CC-BY-SA-3.0", "five instrumental music-on-hold pieces (8 kHz)"),
     "alerts": Source("sound-theme-freedesktop", "/usr/share/sounds/freedesktop/stereo",
@@ -106,6 +112,49 @@ def recordings(name: str) -> list[Path]:
                            f"{source.package}: apt-get install {source.package} "
                            f"(scripts/setup.sh installs it)")
     return files
+
+
+_LUA_STRING = r'"((?:[^"\\]|\\.)*)"'
+_DIALOG_ID = re.compile(r'dialogId\(\s*"([^"]+)"\s*,\s*"[^"]*"\s*,\s*' + _LUA_STRING)
+_DIALOG_STR = re.compile(r'dialogStr\(\s*' + _LUA_STRING)
+
+
+def _fillets_transcripts(files: list[Path]) -> dict[Path, str]:
+    """Fish Fillets' sound/LEVEL/LANG/ID.ogg says the text that script/LEVEL/dialogs_LANG.lua
+    gives dialog ID: its dialogStr (the translation), or the English original of dialogId
+    where the language has none (English itself)."""
+    texts: dict[Path, str] = {}
+    script = Path(_FILLETS).parent / "script"
+    for level, lang in sorted({(f.parent.parent.name, f.parent.name) for f in files}):
+        lua = script / level / f"dialogs_{lang}.lua"
+        said, current = {}, None
+        for line in (lua.read_text(encoding="utf-8", errors="replace").splitlines()
+                     if lua.is_file() else ()):
+            if (found := _DIALOG_ID.search(line)):
+                current = found.group(1)
+                said[current] = found.group(2)
+            elif (found := _DIALOG_STR.search(line)) and current is not None:
+                said[current] = found.group(1)
+        for f in files:
+            if (f.parent.parent.name, f.parent.name) == (level, lang) and f.stem in said:
+                texts[f] = said[f.stem]
+    return texts
+
+
+def _letters(text: str) -> str:
+    return " ".join(re.findall(r"[^\W\d_]+", text.lower()))
+
+
+def saying(name: str, words) -> list[Path]:
+    """The source's files whose transcript holds any of `words` (a phrase's words in
+    order, also inside a longer word: Dutch "multimediacomputer" says "computer").
+    Sources without transcripts give none."""
+    source = _source(name)
+    words = [w for w in (_letters(w) for w in words) if w]
+    if source.transcripts != "fillets" or not words:
+        return []
+    texts = _fillets_transcripts(recordings(name))
+    return sorted(f for f, text in texts.items() if any(w in _letters(text) for w in words))
 
 
 def _cache_dir(what: str, names, sample_rate: int, seed: int) -> Path:
@@ -232,13 +281,15 @@ def speaker_of(name: str, path: Path) -> str:
 
 
 def speech_clips(names, sample_rate: int, folder: str | Path | None = None,
-                 evaluation: bool = False) -> list[Path]:
+                 evaluation: bool = False, without: tuple[str, ...] = ()) -> list[Path]:
     """Every utterance of the named speech sources as its own wav at `sample_rate`: real
     speech for the unknown class. Named `real.SPEAKER_nohash_N.wav`, so a dataset folder
     (`folder`, e.g. a dataset's `_unknown_`) splits them by speaker, in a stratum of their
     own; without `folder` they go to the cache. Sources held out for evaluation are
-    refused unless `evaluation` (negatives for `kwstiny evaluate`)."""
+    refused unless `evaluation` (negatives for `kwstiny evaluate`). Utterances whose
+    transcript says one of `without` (a keyword) are left out (`saying`)."""
     names = tuple(sorted(set(names)))
+    without = tuple(sorted({w for w in without if _letters(w)}))
     if not evaluation:
         refuse_evaluation_only(names)
     for name in names:
@@ -253,8 +304,9 @@ def speech_clips(names, sample_rate: int, folder: str | Path | None = None,
         made = []
         for name in names:
             root = Path(SOURCES[name].root)
+            said = set(saying(name, without))
             for path in recordings(name):
-                audio = _read(path, sample_rate)
+                audio = None if path in said else _read(path, sample_rate)
                 if audio is None:
                     continue
                 stem = "-".join(path.relative_to(root).with_suffix("").parts)
@@ -264,9 +316,11 @@ def speech_clips(names, sample_rate: int, folder: str | Path | None = None,
         return made
 
     if folder is None:
-        return _cached(_cache_dir("speech", names, sample_rate, 0), make)
+        what = "speech" + "".join(f"-without-{_letters(w).replace(' ', '_')}" for w in without)
+        return _cached(_cache_dir(what, names, sample_rate, 0), make)
     folder = Path(folder)
-    marker = folder / f".real-speech-{'-'.join(names)}-{sample_rate}.json"
+    left_out = "".join(f"-without-{_letters(w).replace(' ', '_')}" for w in without)
+    marker = folder / f".real-speech-{'-'.join(names)}{left_out}-{sample_rate}.json"
     if marker.is_file():
         return [folder / f for f in json.loads(marker.read_text())["files"]]
     made = make(folder)

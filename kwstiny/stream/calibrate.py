@@ -52,8 +52,11 @@ def real_speech_stream(classifier, names: tuple[str, ...]):
     from kwstiny.stream.evaluation import StreamScores
 
     rate = classifier.sample_rate
-    folder = paths.home() / "cache" / "calibration_speech" / "-".join(sorted(names))
-    speech_clips(names, rate, folder=folder)      # refuses evaluation-only sources
+    # Utterances whose transcript says a keyword are no false accepts: left out.
+    spoken = tuple(c.replace("_", " ") for c in classifier.classes if not c.startswith("_"))
+    folder = (paths.home() / "cache" / "calibration_speech" /
+              "-".join(sorted(names) + [f"without_{c}" for c in sorted(spoken)]))
+    speech_clips(names, rate, folder=folder, without=spoken)   # refuses evaluation-only ones
     recordings, _ = load_recordings(folder, rate)
     (_, audio, _), = [s for s in long_streams([], recordings, rate, NoiseBank(rate))
                       if s[0] == "negative"]
