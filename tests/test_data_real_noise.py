@@ -176,3 +176,14 @@ def test_the_shipped_dutch_dialogue_says_computer():
                                                                            ["computer"])}
     assert "computer/poc-v-multimed" in said and len(said) < 30
     assert real_noise.saying("dialog_nl", ["jarvis"]) == []
+
+
+def test_the_czech_dialogue_halves_are_disjoint_by_level():
+    """One half may train the unknown class while the other chooses a threshold."""
+    train = set(real_noise.recordings("dialog_cs_train"))
+    calibration = set(real_noise.recordings("dialog_cs_calibration"))
+    assert train and calibration and not train & calibration
+    assert train | calibration == set(real_noise.recordings("dialog_cs"))
+    levels = lambda files: {p.parent.parent.name for p in files}   # noqa: E731
+    assert not levels(train) & levels(calibration)
+    assert 0.35 < len(train) / (len(train) + len(calibration)) < 0.65

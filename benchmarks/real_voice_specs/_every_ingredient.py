@@ -42,9 +42,21 @@ def real_speech_folder():
     return str(root)
 
 
-def every_ingredient(word: str, engines: dict = ENGINES, name: str = "all"):
+def dialogue_folder(word: str):
+    """The half of the Czech game dialogue that may train (dialog_cs_train: 895 utterances
+    of several actors; the other half, dialog_cs_calibration, chooses thresholds), as
+    unknown-class clips, without any utterance that says the keyword."""
+    root = home() / "cache" / f"real_speech_dialog_cs_train_without_{word}"
+    speech_clips(("dialog_cs_train",), 16000, folder=root / "_unknown_", without=(word,))
+    return str(root)
+
+
+def every_ingredient(word: str, engines: dict = ENGINES, name: str = "all",
+                     dialogue: bool = False, data: str = ""):
     """keyword_spotting_WORD with every ingredient on; the same confusable words; clips
-    shared among `engines`, the spec named kws_WORD_NAME."""
+    shared among `engines`, the spec named kws_WORD_NAME; with `dialogue`, real dialogue in
+    the unknown class too. The synthetic data is synthetic_WORD_DATA (default NAME): specs
+    that differ only in what they add to it share it."""
     base = load_spec(f"keyword_spotting_{word}")
     unknown = next(c for c in base.dataset.source.classes if not c.keyword)
     confusable = next(p.texts for p in unknown.pools if p.name == "confusable")
@@ -52,9 +64,10 @@ def every_ingredient(word: str, engines: dict = ENGINES, name: str = "all"):
         base, name=f"kws_{word}_{name}", path="",
         dataset=dataclasses.replace(
             base.dataset,
-            source=keyword_recipe(word, confusable=confusable, name=f"synthetic_{word}_{name}",
+            source=keyword_recipe(word, confusable=confusable, name=f"synthetic_{word}_{data or name}",
                                   engines=engines, perturbation=VoicePerturbation()),
-            extra_folders=(real_speech_folder(),)),
+            extra_folders=(real_speech_folder(),) + ((dialogue_folder(word),) if dialogue
+                                                      else ())),
         augment=dataclasses.replace(
             base.augment, room_probability=0.5, mic_eq_probability=0.3,
             band_limit_probability=0.3, agc_probability=0.3, clipping_probability=0.05,

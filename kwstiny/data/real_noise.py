@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,9 @@ class Source:
     # What each file says, where the package ships it: "fillets" (the game's dialogue
     # scripts), so that utterances that say a keyword can be left out of its negatives.
     transcripts: str = ""
+    # (k, n): only the files whose top folder (a game level: its actors and scenes) hashes
+    # to k of n, so that one package gives disjoint parts, e.g. to train on and to calibrate.
+    part: tuple[int, int] = (0, 1)
 
 
 _ASTERISK = "/usr/share/asterisk/sounds"
@@ -65,6 +69,14 @@ SOURCES = {
     "dialog_cs": Source("fillets-ng-data-cs", _FILLETS, ("*/cs/*.ogg",), "speech", "GPL-2+",
                         "voiced game dialogue, several Czech actors (22 kHz, 1.8 h)",
                         transcripts="fillets"),
+    # Two disjoint halves of it by game level: unknown speech for training, and real
+    # speech to choose a threshold on that the model has not heard.
+    "dialog_cs_train": Source("fillets-ng-data-cs", _FILLETS, ("*/cs/*.ogg",), "speech",
+                              "GPL-2+", "dialog_cs's levels of hash parity 0 (about half)",
+                              transcripts="fillets", part=(0, 2)),
+    "dialog_cs_calibration": Source("fillets-ng-data-cs", _FILLETS, ("*/cs/*.ogg",), "speech",
+                                    "GPL-2+", "dialog_cs's other levels (parity 1)",
+                                    transcripts="fillets", part=(1, 2)),
     "dialog_nl": Source("fillets-ng-data-nl", _FILLETS, ("*/nl/*.ogg",), "speech", "GPL-2+",
                         "voiced game dialogue, several Dutch actors (22 kHz, 1.6 h): held out "
                         "for false accepts per hour on real speech", evaluation_only=True,
@@ -105,8 +117,10 @@ def recordings(name: str) -> list[Path]:
     not installed."""
     source = _source(name)
     root = Path(source.root)
+    k, n = source.part
     files = sorted({p for pattern in source.patterns for p in root.glob(pattern)
-                    if p.is_file() and not set(p.relative_to(root).parts[:-1]) & set(source.skip)})
+                    if p.is_file() and not set(p.relative_to(root).parts[:-1]) & set(source.skip)
+                    and zlib.crc32(p.relative_to(root).parts[0].encode()) % n == k})
     if not files:
         raise KwstinyError(f"real noise source {name!r} needs the Debian package "
                            f"{source.package}: apt-get install {source.package} "
