@@ -111,6 +111,13 @@ def separable(row: dict, fires: int = 0) -> tuple[int, int, int]:
             threshold)
 
 
+def row_key(row: dict) -> tuple:
+    """A row per model, keyword and threshold policy (with its real speech sources)."""
+    real = tuple(row.get("real_speech") or (["dialog_cs"] if row["threshold_policy"] ==
+                                            "real speech" else []))
+    return row["label"], row["keyword"], row["threshold_policy"], real
+
+
 def policy(row: dict) -> str:
     """Where a row's false accepts were counted to choose its threshold."""
     if row["threshold_policy"] == "synthetic":
@@ -125,7 +132,8 @@ def markdown_table(table: dict) -> str:
              "false fires, other word | keyword-free real audio | separability |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     order = {"synthetic": 0, "real speech": 1}
-    for r in sorted(table["rows"], key=lambda r: (r["keyword"], order[r["threshold_policy"]])):
+    for r in sorted(table["rows"], key=lambda r: (r["keyword"], order[r["threshold_policy"]],
+                                                  row_key(r)[3])):
         d = r["detected"]
         clean = d["clean"]
         other = next(v for k, v in r["false_fires"].items() if k in ("computer", "jarvis"))
@@ -168,9 +176,7 @@ def main() -> None:
         new = row(label, model, word, runtime=args.runtime,
                   calibration_scale=args.calibration_scale, real_negatives=real_negatives,
                   real_speech=real_speech)
-        key = (label, word, new["threshold_policy"])
-        table["rows"] = [r for r in table["rows"]
-                         if (r["label"], r["keyword"], r.get("threshold_policy")) != key] + [new]
+        table["rows"] = [r for r in table["rows"] if row_key(r) != row_key(new)] + [new]
         table["protocol"] = __doc__.split("\n\n")[1].strip()
         write_json(args.out, table)
     for r in table["rows"]:
