@@ -1,7 +1,4 @@
-"""Real-voice ablation row "natural voices + real dialogue" for "jarvis"
-(benchmarks/real_voice_ablation.py): the natural-voices row plus half of the Czech game
-dialogue (dialog_cs_train) as unknown speech; its other half chooses the threshold
-(see _every_ingredient.py)."""
+"""Ablation row "natural voices + real dialogue" for "jarvis" (see _every_ingredient.py)."""
 
 import sys
 from pathlib import Path
