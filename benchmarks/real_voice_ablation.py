@@ -16,7 +16,9 @@ kws_* specs): "baseline" = keyword_spotting_computer / _jarvis as trained before
 averaging; "weight averaging" = the shipped specs now (kws_jarvis_averaged for jarvis);
 "neighbours only", "SpecAugment", "streaming DilatedTCN" = kws_computer_neighbours,
 _specaugment, _streaming; "baseline + 1 hard-negative round" =
-train.hard_negative_rounds=1; "every ingredient" = kws_WORD_all. Each row is run with
+train.hard_negative_rounds=1; "every ingredient" = kws_WORD_all; "natural voices" =
+kws_WORD_natural; "natural voices + real dialogue" = kws_WORD_dialogue (its real-speech
+threshold from dialog_cs_calibration, the half it did not train on). Each row is run with
 `--calibration-scale full --real-negatives dialog_nl,dialog_en`, once with the
 synthetic validation streams' false accepts and once with `--calibration-real-speech
 dialog_cs`. A row's "separability" (`separable`) picks its threshold on the real

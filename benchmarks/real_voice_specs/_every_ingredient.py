@@ -1,7 +1,9 @@
-"""The "every ingredient" real-voice ablation spec, shared by kws_computer_all.py and
-kws_jarvis_all.py: the keyword's own spec with voices of five engines, voice perturbation,
-rooms, microphones/channel, real background recordings and real speech in the unknown
-class. (A leading underscore keeps this file out of the spec list.)"""
+"""The "every ingredient" real-voice ablation specs, shared by kws_WORD_all.py (five engines,
+espeak-ng at 55 %), kws_WORD_natural.py (most clips from the engines made from recorded
+people) and kws_WORD_dialogue.py (natural, plus real dialogue as unknown speech): the
+keyword's own spec with voices of five engines, voice perturbation, rooms,
+microphones/channel, real background recordings and real speech in the unknown class.
+(A leading underscore keeps this file out of the spec list.)"""
 
 import dataclasses
 import shutil
