@@ -122,9 +122,8 @@ def row_key(row: dict) -> tuple:
 
 def policy(row: dict) -> str:
     """Where a row's false accepts were counted to choose its threshold."""
-    if row["threshold_policy"] == "synthetic":
-        return "synthetic"
-    return f"real ({', '.join(row.get('real_speech') or ['dialog_cs'])})"
+    real = row_key(row)[3]
+    return f"real ({', '.join(real)})" if real else "synthetic"
 
 
 def markdown_table(table: dict) -> str:

@@ -163,10 +163,10 @@ def mvp_profile():
 
 
 def real_voice():
-    rows = {(r["label"], r["keyword"], r["threshold_policy"],
-             tuple(r.get("real_speech") or (["dialog_cs"] if r["threshold_policy"] == "real speech"
-                                            else []))): r
-            for r in load("benchmarks/results/real_voice_ablation.json")["rows"]}
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from real_voice_ablation import row_key
+
+    rows = {row_key(r): r for r in load("benchmarks/results/real_voice_ablation.json")["rows"]}
 
     def rate(x):
         return (f"{x['count']}/{x['of']} = {100 * x['rate']:.1f} % "

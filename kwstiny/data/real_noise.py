@@ -139,7 +139,10 @@ def _fillets_transcripts(files: list[Path]) -> dict[Path, str]:
     where the language has none (English itself)."""
     texts: dict[Path, str] = {}
     script = Path(_FILLETS).parent / "script"
-    for level, lang in sorted({(f.parent.parent.name, f.parent.name) for f in files}):
+    by_place: dict[tuple[str, str], list[Path]] = {}
+    for f in files:
+        by_place.setdefault((f.parent.parent.name, f.parent.name), []).append(f)
+    for (level, lang), here in sorted(by_place.items()):
         lua = script / level / f"dialogs_{lang}.lua"
         said, current = {}, None
         for line in (lua.read_text(encoding="utf-8", errors="replace").splitlines()
@@ -149,9 +152,7 @@ def _fillets_transcripts(files: list[Path]) -> dict[Path, str]:
                 said[current] = found.group(2)
             elif (found := _DIALOG_STR.search(line)) and current is not None:
                 said[current] = found.group(1)
-        for f in files:
-            if (f.parent.parent.name, f.parent.name) == (level, lang) and f.stem in said:
-                texts[f] = said[f.stem]
+        texts.update({f: said[f.stem] for f in here if f.stem in said})
     return texts
 
 
@@ -329,11 +330,10 @@ def speech_clips(names, sample_rate: int, folder: str | Path | None = None,
                     sample_rate))
         return made
 
-    if folder is None:
-        what = "speech" + "".join(f"-without-{_letters(w).replace(' ', '_')}" for w in without)
-        return _cached(_cache_dir(what, names, sample_rate, 0), make)
-    folder = Path(folder)
     left_out = "".join(f"-without-{_letters(w).replace(' ', '_')}" for w in without)
+    if folder is None:
+        return _cached(_cache_dir("speech" + left_out, names, sample_rate, 0), make)
+    folder = Path(folder)
     marker = folder / f".real-speech-{'-'.join(names)}{left_out}-{sample_rate}.json"
     if marker.is_file():
         return [folder / f for f in json.loads(marker.read_text())["files"]]

@@ -258,7 +258,7 @@ def evaluate_clips(model: str, clips: str | None, negatives: tuple[str, ...] = (
         skipped += bad
     all_negatives = [r for _, s in negative_sets for r in s]
     noise = NoiseBank(rate)
-    conditions = [("clean", None)] + [(f"snr_{s:g}db", s) for s in snrs] if positives else []
+    conditions = ([("clean", None)] + [(f"snr_{s:g}db", s) for s in snrs]) if positives else []
     total = len(positives) * len(conditions) + len(all_negatives) + 2
     with progress_bar() as bar:
         task = bar.add_task(f"{len(positives)} positives x {len(conditions)} conditions, "
