@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from kwstiny.data.keyword_recipe import keyword_recipe
+from kwstiny.data.keyword_recipe import SENTENCES, keyword_recipe, keyword_training_recipe
 from kwstiny.data.perturb import VoicePerturbation
 from kwstiny.data.real_noise import speech_clips
 from kwstiny.paths import home
@@ -60,14 +60,19 @@ def every_ingredient(word: str, engines: dict = ENGINES, name: str = "all",
     the unknown class too. The synthetic data is synthetic_WORD_DATA (default NAME): specs
     that differ only in what they add to it share it."""
     base = load_spec(f"keyword_spotting_{word}")
-    unknown = next(c for c in base.dataset.source.classes if not c.keyword)
-    confusable = next(p.texts for p in unknown.pools if p.name == "confusable")
+    unknown = next(c for c in keyword_training_recipe(base.dataset.source).classes
+                   if not c.keyword)
+    pools = {p.name: p.texts for p in unknown.pools}
+    confusable = pools["confusable"]
+    # The base recipe's own sentences (alexa's sound-alike ones); none for computer/jarvis.
+    extra_sentences = tuple(t for t in pools["sentence"] if t not in SENTENCES)
     return dataclasses.replace(
         base, name=f"kws_{word}_{name}", path="",
         dataset=dataclasses.replace(
             base.dataset,
             source=keyword_recipe(word, confusable=confusable, name=f"synthetic_{word}_{data or name}",
-                                  engines=engines, perturbation=VoicePerturbation()),
+                                  extra_sentences=extra_sentences, engines=engines,
+                                  perturbation=VoicePerturbation()),
             extra_folders=(real_speech_folder(),) + ((dialogue_folder(word),) if dialogue
                                                       else ())),
         augment=dataclasses.replace(
