@@ -66,6 +66,9 @@ def test_keyword_recipe_keeps_the_keyword_out_of_the_unknown_class():
     assert recipe.counts["full"] == {"computer": 4500, "_unknown_": 9000}
     stream = keyword_stream_recipe(recipe)
     assert stream.name == "computer_stream" and stream.label == "computer"
+    # Another recipe of the same keyword keeps its own long audio.
+    other = keyword_recipe("computer", confusable=("commuter",), name="synthetic_computer_all")
+    assert keyword_stream_recipe(other).name == "computer_all_stream"
 
 
 def test_keyword_recipe_for_a_phrase():

@@ -234,8 +234,10 @@ def keyword_stream_recipe(training: SynthesisRecipe, name: str = "",
     keyword_class = next(c for c in training.classes if c.keyword)
     unknown = {p.name: p.texts for c in training.classes if not c.keyword for p in c.pools}
     keyword = keyword_class.keyword
+    # Named after the training recipe (synthetic_computer: computer_stream), so that two
+    # recipes of one keyword keep their own long audio instead of remaking one folder.
     return LongAudioRecipe(
-        name=name or f"{keyword_class.label}_stream",
+        name=name or f"{training.name.removeprefix('synthetic_')}_stream",
         keyword=keyword,
         label=keyword_class.label,
         keyword_texts=tuple(t for p in keyword_class.pools for t in p.texts),
