@@ -3,9 +3,11 @@ on the alexa_stream recipe (80 keywords of held-out voices, one hour of keyword-
 audio at full scale), summarized into benchmarks/results/stream_eval.json.
 
     python benchmarks/stream_eval.py [--model keyword_spotting_alexa] [--scale full]
-                                     [--runtime tflm] [--out PATH]
+                                     [--data RECIPE_OR_FOLDER] [--runtime tflm] [--out PATH]
 
-MODEL is a spec name, run directory or .tflite, as for the command. The full report
+MODEL is a spec name, run directory or .tflite, as for the command; --data names other
+streams than the model's own (`--data alexa_stream` puts a model of another alexa recipe
+on the shipped alexa streams, as `kwstiny evaluate --stream-data` does). The full report
 (per-file detections, the whole curve) stays in the model's run directory under
 evaluation/stream.json and stream.png; this keeps the headline numbers and the curve.
 It refuses to run without a model rather than report anything made up.
@@ -44,13 +46,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="keyword_spotting_alexa")
     parser.add_argument("--scale", default="full", choices=["full", "demo", "test"])
+    parser.add_argument("--data", default=None,
+                        help="stream recipe or folder (default: the model's own streams)")
     parser.add_argument("--runtime", default="tflm", choices=["tflm", "litert"])
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
 
     from kwstiny.stream.evaluation import evaluate_stream
     try:
-        report = evaluate_stream(args.model, runtime=args.runtime, scale=args.scale)
+        report = evaluate_stream(args.model, runtime=args.runtime, data=args.data,
+                                 scale=args.scale)
     except KwstinyError as error:
         sys.exit(f"error: {error}")
     write_json(args.out, {**summary(report), "provenance": provenance()})
