@@ -206,6 +206,26 @@ def real_false_fires():
     return out
 
 
+def alexa_pipeline():
+    d = load("benchmarks/results/alexa_pipeline_check.json")
+    b, fires = d["budget"], d["real_false_fires"]
+    assert b["met"] and fires["met"]
+    shape = "×".join(str(n) for n in b["input_shape"][1:])
+    free = fires["keyword_free_stream"]["false_accepts_per_hour"]
+    out = [f"input {shape}", f"{b['macs']:,} MACs", f"{b['file_bytes']:,} B",
+           f"arena {b['arena_bytes']:,} B",
+           f"{fires['real_dev_fired']}/{fires['real_dev_recordings']} `../shared/real_dev`",
+           f"{free['count']} false accepts in {free['hours']:.2f} h"]
+    shipped = d["streams"]["reference (shipped model, shipped streams)"]
+    for name in ("shipped streams", "own streams"):
+        s, m = d["streams"][name], d["streams"][name]["at_matched_false_accepts"]
+        out += [f"FRR {s['missed']}/{s['keywords']}", f"{s['false_accepts_per_hour']:.2f} FA/h",
+                f"{m['missed']}/{s['keywords']}"]
+    out += [f"shipped model {shipped['missed']}/{shipped['keywords']}, "
+            f"{shipped['false_accepts_per_hour']:.2f} FA/h"]
+    return out
+
+
 def streaming_vs_window():
     d = load("benchmarks/results/streaming_vs_window.json")
     out = []
@@ -223,6 +243,9 @@ CHECKS = {
     "trained at demo scale on the same alexa data (20 epochs), on the full-scale alexa streams "
     "(80 keywords, 1.24 h), LiteRT": (["benchmarks/results/streaming_vs_window.json"],
                                       streaming_vs_window),
+    "alexa on the new data pipeline (`kws_alexa_all`: every ingredient, five engines; full scale, "
+    "60 epochs, one seed) against the shipped alexa model":
+        (["benchmarks/results/alexa_pipeline_check.json"], alexa_pipeline),
     "`profile --accelerator MVP` estimate": (["benchmarks/results/profile_validation.json"],
                                              mvp_profile),
     "real recordings (`../shared/real_dev`, evaluation only), models trained on synthetic speech "
