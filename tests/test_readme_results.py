@@ -219,8 +219,11 @@ def alexa_pipeline():
     shipped = d["streams"]["reference (shipped model, shipped streams)"]
     for name in ("shipped streams", "own streams"):
         s, m = d["streams"][name], d["streams"][name]["at_matched_false_accepts"]
+        v = s["at_validation_threshold"]
         out += [f"FRR {s['missed']}/{s['keywords']}", f"{s['false_accepts_per_hour']:.2f} FA/h",
-                f"{m['missed']}/{s['keywords']}"]
+                f"{m['missed']}/{s['keywords']}",
+                f"FRR {v['missed']}/{s['keywords']}, {v['false_accepts_per_hour']:.2f} FA/h"]
+    out.append(f"({d['validation_threshold']['threshold']})")
     out += [f"shipped model {shipped['missed']}/{shipped['keywords']}, "
             f"{shipped['false_accepts_per_hour']:.2f} FA/h"]
     return out
