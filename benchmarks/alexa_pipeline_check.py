@@ -61,9 +61,10 @@ def validation_threshold(model: str, target_fa_per_hour: float, runtime: str) ->
     from kwstiny.paths import resolve_tflite
     from kwstiny.stream.calibrate import calibrate
 
+    original = resolve_tflite(model)
     with tempfile.TemporaryDirectory() as scratch:
-        copy = Path(scratch) / resolve_tflite(model).name
-        shutil.copyfile(resolve_tflite(model), copy)
+        copy = Path(scratch) / original.name
+        shutil.copyfile(original, copy)
         result = calibrate(str(copy), target_fa_per_hour, scale="full", runtime=runtime)
     return {k: result[k] for k in ("data", "target_false_accepts_per_hour", "threshold",
                                    "frr", "false_accepts_per_hour")}
@@ -99,8 +100,8 @@ def no_worse(new: dict, reference: dict) -> bool:
 
 
 def main() -> None:
-    from real_false_fires import false_fires
-    from real_voice_ablation import REAL_DEV, held_out_speech
+    from real_false_fires import false_fires, negative_folders
+    from real_voice_ablation import REAL_DEV
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="kws_alexa_all")
@@ -126,9 +127,7 @@ def main() -> None:
             "own streams": {**own, "no_worse_than_reference": no_worse(own, shipped)},
             "shipped streams": {**on_shipped,
                                 "no_worse_than_reference": no_worse(on_shipped, shipped)}}
-        folders = sorted(p for p in REAL_DEV.iterdir() if p.is_dir())
-        folders += [held_out_speech(n) for n in args.real_negatives.split(",") if n]
-        fires = false_fires(args.model, folders, "litert")
+        fires = false_fires(args.model, negative_folders(args.real_negatives), "litert")
     except KwstinyError as error:
         sys.exit(f"error: {error}")
     real_dev = [r for f, r in fires["folders"].items() if Path(f).parent == REAL_DEV]

@@ -49,6 +49,12 @@ def false_fires(model: str, folders: list[Path], runtime: str) -> dict:
                     result["stream"]["keyword_free_false_accepts_per_hour"]}}
 
 
+def negative_folders(real_negatives: str) -> list[Path]:
+    """Every real_dev folder, then the held-out real speech sources named (comma-separated)."""
+    folders = sorted(p for p in REAL_DEV.iterdir() if p.is_dir())
+    return folders + [held_out_speech(n) for n in real_negatives.split(",") if n]
+
+
 def main() -> None:
     import json
 
@@ -58,8 +64,7 @@ def main() -> None:
     parser.add_argument("--runtime", choices=["tflm", "litert"], default="litert")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    folders = sorted(p for p in REAL_DEV.iterdir() if p.is_dir())
-    folders += [held_out_speech(n) for n in args.real_negatives.split(",") if n]
+    folders = negative_folders(args.real_negatives)
     table = json.loads(args.out.read_text()) if args.out.is_file() else {"rows": {}}
     for item in args.rows:
         label, model = item.split("=", 1)
