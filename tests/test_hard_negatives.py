@@ -13,7 +13,7 @@ from kwstiny import paths
 from kwstiny.cli import main
 from kwstiny.data.long_audio import held_out_voices
 from kwstiny.data.synth import voices
-from kwstiny.training.hard_negatives import mining_stream_recipe
+from kwstiny.training.hard_negatives import fine_tuning_spec, mining_stream_recipe
 from kwstiny.spec import load_spec
 
 
@@ -34,6 +34,15 @@ def test_hard_negative_settings_are_validated():
     spec = load_spec("keyword_spotting_alexa")
     with pytest.raises(KwstinyError, match="hard_negative_score"):
         spec.with_overrides({"train.hard_negative_score": 300})
+
+
+def test_fine_tuning_keeps_the_specs_own_extra_folders(tmp_path):
+    spec = load_spec("keyword_spotting_alexa").with_overrides(
+        {"dataset.extra_folders": [str(tmp_path / "real_speech")],
+         "train.hard_negative_learning_rate": 1e-4})
+    tuned = fine_tuning_spec(spec, tmp_path / "mined")
+    assert tuned.dataset.extra_folders == (str(tmp_path / "real_speech"), str(tmp_path / "mined"))
+    assert tuned.train.learning_rate_steps == ((1.0, 1e-4),)
 
 
 @pytest.mark.slow

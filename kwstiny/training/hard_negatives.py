@@ -102,6 +102,18 @@ def mine(model, spec, streams, out: Path | None, round_index: int) -> dict:
             "records": records}
 
 
+def fine_tuning_spec(spec, folder: Path):
+    """The spec each round fine-tunes with: a constant hard_negative_learning_rate, and
+    the mined windows in `folder` as training-only clips beside the spec's own extra
+    folders (real speech in the unknown class stays in it)."""
+    t = spec.train
+    return dataclasses.replace(spec, train=dataclasses.replace(
+        t, learning_rate_schedule="steps",
+        learning_rate_steps=((1.0, t.hard_negative_learning_rate),)),
+        dataset=dataclasses.replace(
+            spec.dataset, extra_folders=tuple(spec.dataset.extra_folders) + (str(folder),)))
+
+
 def run_rounds(spec, model, run_dir: Path) -> list[dict]:
     """Mine and fine-tune `spec.train.hard_negative_rounds` times; returns the log."""
     from kwstiny.training import tricks
@@ -120,10 +132,7 @@ def run_rounds(spec, model, run_dir: Path) -> list[dict]:
     folder = run_dir / FOLDER
     shutil.rmtree(folder, ignore_errors=True)
     records, log = [], []
-    tuned = dataclasses.replace(spec, train=dataclasses.replace(
-        t, learning_rate_schedule="steps",
-        learning_rate_steps=((1.0, t.hard_negative_learning_rate),)),
-        dataset=dataclasses.replace(spec.dataset, extra_folders=(str(folder),)))
+    tuned = fine_tuning_spec(spec, folder)
     for r in range(1, t.hard_negative_rounds + 1):
         entry = mine(model, spec, streams, folder, r)
         records += entry.pop("records")
