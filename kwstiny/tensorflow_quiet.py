@@ -17,6 +17,11 @@ def use_legacy_keras() -> None:
     TensorFlow reads the setting when it is first imported, so every kwstiny path into
     TensorFlow calls this first; merely importing kwstiny changes nothing."""
     os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+    # TensorFlow turns its oneDNN kernels on by itself only on some x86 CPUs (those with
+    # AVX-512 and the like); elsewhere (e.g. AMD EPYC with AVX2) the fallback depthwise
+    # kernel refuses TENet's (2, 1) strides ("only supports equal length strides"), and
+    # training fails. oneDNN's own kernel takes them.
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
