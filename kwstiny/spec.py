@@ -49,6 +49,9 @@ class DatasetSpec:
     subset_file: str = ""
     # Folders of class subfolders whose clips join the train split only (hard negatives).
     extra_folders: tuple[str, ...] = ()
+    # The same for real recordings (not synthesized), e.g. real speech as unknown clips:
+    # train.voice_invariance_weight teaches the model not to tell them from synthetic ones.
+    real_folders: tuple[str, ...] = ()
 
     def __post_init__(self):
         own = "dataset"
@@ -251,9 +254,16 @@ class TrainSpec:
     # epoch is validated, and the run's best model kept, with the averaged weights. It damps
     # the epoch-to-epoch swings that a high learning-rate plateau gives on held-out voices.
     weight_average_epochs: float = 0.0
+    # > 0: voice invariance (kwstiny.training.invariance): a domain head on the model's
+    # pooled features learns to tell real unknown clips (dataset.real_folders) from
+    # synthetic ones, and the model is trained against it with this weight (ramped up
+    # over training), so that "sounds synthesized" stops being a cue for the keyword.
+    voice_invariance_weight: float = 0.0
 
     def __post_init__(self):
         own = "train"
+        check(self.voice_invariance_weight >= 0.0, own, "voice_invariance_weight",
+              self.voice_invariance_weight, "0 (off) or a weight > 0")
         check(self.weight_average_epochs >= 0.0, own, "weight_average_epochs",
               self.weight_average_epochs, "0 (off) or a number of epochs > 0")
         check(self.epochs >= 1, own, "epochs", self.epochs, ">= 1")
@@ -398,6 +408,13 @@ class ModelSpec:
               "letters, digits, '_', '.', '-'")
         check(self.model_input in ("features", "waveform"), "spec", "model_input",
               self.model_input, "'features' or 'waveform'")
+        if self.train.voice_invariance_weight > 0:
+            check(bool(self.dataset.real_folders) and "_unknown_" in self.dataset.classes,
+                  "train", "voice_invariance_weight", self.train.voice_invariance_weight,
+                  "0 unless dataset.real_folders holds real unknown clips (and the classes "
+                  "have '_unknown_')")
+            check(not self.distill.teacher, "train", "voice_invariance_weight",
+                  self.train.voice_invariance_weight, "0 when distilling (distill.teacher)")
         if self.streaming.enabled:
             check(self.frontend.quantize_static_scale_enable, "streaming", "frames_per_invoke",
                   self.streaming.frames_per_invoke, "0 unless frontend.quantize_static_scale_"

@@ -54,11 +54,13 @@ def dialogue_folder(word: str):
 
 
 def every_ingredient(word: str, engines: dict = ENGINES, name: str = "all",
-                     dialogue: bool = False, data: str = ""):
+                     dialogue: bool = False, data: str = "", invariance: float = 0.0):
     """keyword_spotting_WORD with every ingredient on; the same confusable words; clips
     shared among `engines`, the spec named kws_WORD_NAME; with `dialogue`, real dialogue in
     the unknown class too. The synthetic data is synthetic_WORD_DATA (default NAME): specs
-    that differ only in what they add to it share it."""
+    that differ only in what they add to it share it. With `invariance` > 0 the real speech
+    goes in as dataset.real_folders (the same clips, flagged as real) and the model trains
+    against a real-vs-synthetic head at that weight (train.voice_invariance_weight)."""
     base = load_spec(f"keyword_spotting_{word}")
     unknown = next(c for c in keyword_training_recipe(base.dataset.source).classes
                    if not c.keyword)
@@ -66,6 +68,7 @@ def every_ingredient(word: str, engines: dict = ENGINES, name: str = "all",
     confusable = pools["confusable"]
     # The base recipe's own sentences (alexa's sound-alike ones); none for computer/jarvis.
     extra_sentences = tuple(t for t in pools["sentence"] if t not in SENTENCES)
+    real = (real_speech_folder(),) + ((dialogue_folder(word),) if dialogue else ())
     return dataclasses.replace(
         base, name=f"kws_{word}_{name}", path="",
         dataset=dataclasses.replace(
@@ -73,8 +76,8 @@ def every_ingredient(word: str, engines: dict = ENGINES, name: str = "all",
             source=keyword_recipe(word, confusable=confusable, name=f"synthetic_{word}_{data or name}",
                                   extra_sentences=extra_sentences, engines=engines,
                                   perturbation=VoicePerturbation()),
-            extra_folders=(real_speech_folder(),) + ((dialogue_folder(word),) if dialogue
-                                                      else ())),
+            extra_folders=() if invariance else real, real_folders=real if invariance else ()),
+        train=dataclasses.replace(base.train, voice_invariance_weight=invariance),
         augment=dataclasses.replace(
             base.augment, room_probability=0.5, mic_eq_probability=0.3,
             band_limit_probability=0.3, agc_probability=0.3, clipping_probability=0.05,

@@ -43,22 +43,30 @@ class SpecData:
         self.index = load_index(spec.dataset, spec.frontend.sample_rate_hz)
         unknown = spec.dataset.unknown_class
         self.clips, self.labels = [], []
-        # Extra folders are training-only and taken whole (no subset list, no cap).
+        # Extra and real folders are training-only and taken whole (no subset list, no cap).
         whole = dataclasses.replace(spec.dataset, subset_file="", max_clips_per_class=0)
-        extra = [dataclasses.replace(c, split="train")
-                 for folder in spec.dataset.extra_folders
-                 for c in index_folder(folder, whole, spec.frontend.sample_rate_hz,
-                                       every_class=False).clips]
-        for clip in self.index.clips + extra:
+
+        def training_only(folders):
+            return [dataclasses.replace(c, split="train") for folder in folders
+                    for c in index_folder(folder, whole, spec.frontend.sample_rate_hz,
+                                          every_class=False).clips]
+
+        found = [(c, False) for c in self.index.clips + training_only(spec.dataset.extra_folders)]
+        found += [(c, True) for c in training_only(spec.dataset.real_folders)]
+        is_real = []
+        for clip, recorded in found:
             label = clip.label if clip.label in self.classes else unknown
             if label is None:
                 continue
             self.clips.append(clip)
             self.labels.append(self.classes.index(label))
+            is_real.append(recorded)
         if not self.clips:
             raise KwstinyError(f"dataset {source_name(spec.dataset.source)!r} has no clips of the classes "
                                + ", ".join(self.classes))
         self.labels = np.array(self.labels)
+        # Real recordings (dataset.real_folders), for the voice-invariance domain head.
+        self.real = np.array(is_real, bool)
         self.splits = np.array([c.split for c in self.clips])
         self.bank = AudioBank.build(self.clips, spec.frontend.sample_rate_hz, progress)
         self._pool = None
@@ -231,14 +239,26 @@ def _augmented(recipe: SampleRecipe) -> np.ndarray:
 
 # tf.data ---------------------------------------------------------------------------------------
 
-def training_dataset(data: SpecData, initial_epoch: int, batch_size: int):
+def training_dataset(data: SpecData, initial_epoch: int, batch_size: int,
+                     domains: bool = False):
     """A tf.data.Dataset of augmented batches, epoch after epoch from `initial_epoch`.
     Keras keeps one iterator across epochs, so the stream never ends; each epoch's last
-    batch may be short, which keeps `steps_per_epoch` batches aligned to epochs."""
+    batch may be short, which keeps `steps_per_epoch` batches aligned to epochs.
+
+    With `domains`, each label row gets two more columns for the voice-invariance head:
+    [real x known, known], where known is 1 for unknown-class clips (real or synthetic)
+    and 0 for keywords and silence. As columns of the label they blend under mixup like
+    the label itself."""
     import tensorflow as tf
 
     n_classes = len(data.classes)
     eye = np.eye(n_classes, dtype=np.float32)
+
+    def labels(chunk):
+        y = eye[[r.label for r in chunk]]
+        if not domains:
+            return y
+        return np.concatenate([y, domain_columns(data, chunk)], axis=1)
 
     def generate():
         for epoch in range(initial_epoch, 1 << 30):
@@ -247,11 +267,20 @@ def training_dataset(data: SpecData, initial_epoch: int, batch_size: int):
             for start in range(0, len(recipes), batch_size):
                 chunk = recipes[start:start + batch_size]
                 x = np.stack([next(samples) for _ in chunk]).astype(np.float32)
-                yield x, eye[[r.label for r in chunk]]
+                yield x, labels(chunk)
 
     signature = (tf.TensorSpec((None,) + tuple(data.spec.input_shape), tf.float32),
-                 tf.TensorSpec((None, n_classes), tf.float32))
+                 tf.TensorSpec((None, n_classes + (2 if domains else 0)), tf.float32))
     return tf.data.Dataset.from_generator(generate, output_signature=signature).prefetch(2)
+
+
+def domain_columns(data: SpecData, recipes: list[SampleRecipe]) -> np.ndarray:
+    """(n, 2) float32 [real, known] per sample: known for unknown-class clips (a whole
+    clip, real or synthetic), real for those from dataset.real_folders."""
+    unknown = data.classes.index("_unknown_") if "_unknown_" in data.classes else -1
+    known = np.array([r.kind == CLIP and r.label == unknown for r in recipes], np.float32)
+    real = np.array([r.clip >= 0 and bool(data.real[r.clip]) for r in recipes], np.float32)
+    return np.stack([real * known, known], axis=1)
 
 
 def steps_per_epoch(data: SpecData, batch_size: int) -> int:

@@ -110,17 +110,23 @@ def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
         if spec.distill.teacher:
             from kwstiny.training.distill import attach_teacher
             model = attach_teacher(spec, model)
+        weights = class_weights(data) if spec.train.class_weights == "balanced" else None
+        invariant = spec.train.voice_invariance_weight > 0
+        if invariant:
+            from kwstiny.training.invariance import attach_domain_head
+            model = attach_domain_head(spec, model, steps * spec.train.epochs, weights)
+            weights = None      # applied by the model: the labels carry domain columns
         history, best, initial_epoch = [], {"value": None, "epoch": 0}, 0
         if resume and previous is not None:
             state = state_store.restore(model, model.optimizer)
             history, best, initial_epoch = state["history"], state["best"], state["epoch"]
             console.print(f"resuming {spec.name} after epoch {initial_epoch}")
         if initial_epoch < spec.train.epochs:
-            dataset = training_dataset(data, initial_epoch, spec.train.batch_size)
+            dataset = training_dataset(data, initial_epoch, spec.train.batch_size,
+                                       domains=invariant)
             transform = tricks.batch_transform(spec)
             if transform is not None:   # SpecAugment masks, mixup
                 dataset = dataset.map(transform)
-            weights = class_weights(data) if spec.train.class_weights == "balanced" else None
             model.fit(dataset, epochs=spec.train.epochs, initial_epoch=initial_epoch,
                       steps_per_epoch=steps, class_weight=weights,
                       callbacks=_callbacks(spec, run_dir, state_store, validation, history, best),
