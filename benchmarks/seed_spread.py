@@ -7,6 +7,12 @@ The run of the spec's own seed is `kwstiny train SPEC` (run directory SPEC); the
 are `kwstiny train SPEC -m train.seed=1,2` (run directories SPEC.seed-1, SPEC.seed-2, as
 the sweep names them). Only finished runs count: a seed whose run has no int8 test
 evaluation is refused, not skipped. Writes benchmarks/results/seed_spread/SPEC.json.
+
+A full training takes about an hour on 2 cores, so the seeds may be trained on different
+days and machines: each finished run's row is kept in that JSON (with the commit that
+recorded it: record a run right after training it), and a seed with no run here is taken
+from it. Until every asked seed has a row, the JSON holds the rows and the missing seeds,
+no spread, and the script exits with status 1.
 """
 
 from __future__ import annotations
@@ -58,6 +64,25 @@ def run_row(run: str, seed: int) -> dict:
     }
 
 
+def collect(spec, seeds: list[int], recorded: dict[int, dict], commit: str | None):
+    """Each seed's row: from its finished run here (stamped with `commit`), else from the
+    `recorded` rows; returns (rows of the asked seeds, all rows by seed, missing seeds)."""
+    known = dict(recorded)
+    for seed in seeds:
+        run = seed_run(spec, seed)
+        if (paths.run_dir(run) / "train_summary.json").is_file():
+            known[seed] = {**run_row(run, seed), "recorded_at_commit": commit}
+    missing = [seed for seed in seeds if seed not in known]
+    return [known[s] for s in seeds if s in known], known, missing
+
+
+def recorded_rows(path: Path) -> dict[int, dict]:
+    """The rows an earlier run of this script kept, by seed."""
+    if not path.is_file():
+        return {}
+    return {int(row["seed"]): row for row in json.loads(path.read_text()).get("rows", [])}
+
+
 def spread(rows: list[dict]) -> dict:
     """Mean and sample standard deviation (n - 1) in percentage points, per metric."""
     out = {"runs": len(rows)}
@@ -80,18 +105,25 @@ def main() -> None:
     try:
         spec = load_spec(args.spec)
         seeds = [int(s) for s in args.seeds.split(",")]
-        rows = [run_row(seed_run(spec, seed), seed) for seed in seeds]
+        out = args.out or OUT / f"{spec.name}.json"
+        stamp = provenance()
+        rows, known, missing = collect(spec, seeds, recorded_rows(out), stamp["commit"])
     except (KwstinyError, ValueError) as error:
         sys.exit(f"error: {error}")
-    out = args.out or OUT / f"{spec.name}.json"
     result = {"what": "test balanced accuracy of runs that differ only in train.seed",
-              "rows": rows, "spread": spread(rows), "provenance": provenance()}
+              "seeds": seeds, "rows": [known[s] for s in sorted(known)],
+              "missing_seeds": missing,
+              "spread": None if missing else spread(rows), "provenance": stamp}
     paths.write_json(out, result)
+    print(f"wrote {out}")
+    if missing:
+        have = ", ".join(str(s) for s in sorted(known)) or "none"
+        sys.exit(f"no spread yet: seeds {', '.join(map(str, missing))} have no finished run "
+                 f"here and no recorded row (recorded: {have})")
     for kind in METRICS:
         s = result["spread"][kind]
         std = "n/a" if s["std_points"] is None else f"{s['std_points']:.2f}"
         print(f"{kind}: {s['mean_percent']:.2f} % ± {std} points over {len(rows)} runs")
-    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

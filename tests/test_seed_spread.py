@@ -49,3 +49,23 @@ def test_seed_runs_are_named_as_the_sweep_names_them_and_unfinished_ones_refused
     with pytest.raises(KwstinyError, match="train it first"):
         seed_spread.run_row(f"{spec.name}.seed-8", 8)
     json.dumps(row)
+
+
+def test_rows_recorded_on_another_day_fill_seeds_with_no_run_here(tmp_path, monkeypatch):
+    monkeypatch.setenv("KWSTINY_HOME", str(tmp_path / "home"))
+    spec = load_spec("keyword_spotting_alexa-test")
+    out = tmp_path / "spread.json"
+    _finished(seed_spread.seed_run(spec, 1), 0.96, 0.95)
+    rows, known, missing = seed_spread.collect(spec, [42, 1, 2], {}, "abc")
+    assert missing == [42, 2] and [r["seed"] for r in rows] == [1]
+    assert known[1]["recorded_at_commit"] == "abc"
+    paths.write_json(out, {"rows": list(known.values())})
+    # Another machine: seed 1's run is gone, 42 and 2 are trained there.
+    monkeypatch.setenv("KWSTINY_HOME", str(tmp_path / "other"))
+    _finished(seed_spread.seed_run(spec, 42), 0.97, 0.97)
+    _finished(seed_spread.seed_run(spec, 2), 0.95, 0.93)
+    rows, known, missing = seed_spread.collect(spec, [42, 1, 2], seed_spread.recorded_rows(out),
+                                               "def")
+    assert missing == [] and [r["seed"] for r in rows] == [42, 1, 2]
+    assert [r["recorded_at_commit"] for r in rows] == ["def", "abc", "def"]
+    assert seed_spread.spread(rows)["tflite"]["mean_percent"] == pytest.approx(95.0)
