@@ -21,6 +21,19 @@ class FloatOnly:
     the host: trainable STFT / mel bases). export_model refuses such models."""
 
 
+def penultimate_features(model, name: str = "penultimate"):
+    """The input of the model's last Dense layer (its classifier), flattened to
+    (batch, features): what data selection embeds and voice invariance reads."""
+    import tf_keras as keras
+
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    if not dense:
+        raise KwstinyError(f"model {model.name} has no Dense classifier layer to take the "
+                           f"penultimate features from")
+    features = dense[-1].input
+    return keras.layers.Flatten(name=name)(features) if len(features.shape) > 2 else features
+
+
 def frames_and_channels(input_shape, family: str) -> tuple[int, int]:
     """(frames, channels) of a spectrogram input: kwstiny feeds (frames, 1, channels);
     (frames, channels) is accepted too. Anything else is a clear error."""

@@ -20,27 +20,11 @@ are the plain spec model. A resumed run starts a fresh head.
 
 from __future__ import annotations
 
-from kwstiny.errors import KwstinyError
 from kwstiny.progress import console
 from kwstiny.spec import ModelSpec
 
 HEAD_UNITS = 32
 HEAD_LEARNING_RATE = 1e-3
-
-
-def pooled_features(model):
-    """The input of the model's last Dense layer, flattened to (batch, features)."""
-    import tf_keras as keras
-
-    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
-    if not dense:
-        raise KwstinyError(f"voice invariance reads the input of the model's last Dense "
-                           f"layer; {model.name} has none: set train.voice_invariance_weight 0")
-    features = dense[-1].input
-    if len(features.shape) > 2:
-        features = keras.layers.GlobalAveragePooling1D(name="invariance_pool")(
-            keras.layers.Reshape((-1, features.shape[-1]))(features))
-    return features
 
 
 def attach_domain_head(spec: ModelSpec, model, total_steps: int,
@@ -52,7 +36,9 @@ def attach_domain_head(spec: ModelSpec, model, total_steps: int,
     import numpy as np
     import tf_keras as keras
 
-    features = pooled_features(model)
+    from kwstiny.models.layers import penultimate_features
+
+    features = penultimate_features(model, "invariance_features")
     feature_model = keras.Model(model.inputs, [features, model.outputs[0]])
     head = keras.Sequential([keras.layers.Dense(HEAD_UNITS, activation="relu"),
                              keras.layers.Dense(1)], name="domain_head")
@@ -76,18 +62,25 @@ def ramp(progress):
     return 2.0 / (1.0 + tf.exp(-10.0 * progress)) - 1.0
 
 
-def domain_loss(logits, real, known):
-    """Binary cross-entropy of the head, each domain weighted to half of the batch's
-    loss (real clips are the few), over the unknown-class clips only. `real` and
-    `known` are the label's domain columns (blended under mixup: a real share in 0..1)."""
+def _per_domain_mean(values, real, known):
+    """Mean of per-sample `values` over the real clips and over the synthetic ones, each
+    half of the result (real clips are the few); keywords and silence (known 0) are out."""
     import tensorflow as tf
 
     eps = 1e-6
-    target = tf.math.divide_no_nan(real, known)
-    per_sample = tf.nn.sigmoid_cross_entropy_with_logits(labels=target, logits=logits)
     synthetic = known - real
-    return 0.5 * (tf.reduce_sum(real * per_sample) / (tf.reduce_sum(real) + eps)
-                  + tf.reduce_sum(synthetic * per_sample) / (tf.reduce_sum(synthetic) + eps))
+    return 0.5 * (tf.reduce_sum(real * values) / (tf.reduce_sum(real) + eps)
+                  + tf.reduce_sum(synthetic * values) / (tf.reduce_sum(synthetic) + eps))
+
+
+def domain_loss(logits, real, known):
+    """The head's binary cross-entropy (real = 1) over the unknown-class clips. `real` and
+    `known` are the label's domain columns (blended under mixup: a real share in 0..1)."""
+    import tensorflow as tf
+
+    target = tf.math.divide_no_nan(real, known)
+    return _per_domain_mean(
+        tf.nn.sigmoid_cross_entropy_with_logits(labels=target, logits=logits), real, known)
 
 
 def confusion_loss(logits, real, known):
@@ -97,23 +90,17 @@ def confusion_loss(logits, real, known):
     by flipping the cue while keeping it (the features then still tell the domains apart)."""
     import tensorflow as tf
 
-    eps = 1e-6
-    per_sample = tf.nn.sigmoid_cross_entropy_with_logits(labels=0.5 * tf.ones_like(logits),
-                                                         logits=logits)
-    synthetic = known - real
-    return 0.5 * (tf.reduce_sum(real * per_sample) / (tf.reduce_sum(real) + eps)
-                  + tf.reduce_sum(synthetic * per_sample) / (tf.reduce_sum(synthetic) + eps))
+    return _per_domain_mean(tf.nn.sigmoid_cross_entropy_with_logits(
+        labels=0.5 * tf.ones_like(logits), logits=logits), real, known)
 
 
 def domain_balanced_accuracy(logits, real, known):
     """How well the head tells the domains apart (0.5: not at all), by mass of each."""
     import tensorflow as tf
 
-    eps = 1e-6
     says_real = tf.cast(logits > 0, logits.dtype)
-    synthetic = known - real
-    return 0.5 * (tf.reduce_sum(real * says_real) / (tf.reduce_sum(real) + eps)
-                  + tf.reduce_sum(synthetic * (1 - says_real)) / (tf.reduce_sum(synthetic) + eps))
+    target_real = tf.cast(tf.math.divide_no_nan(real, known) > 0.5, logits.dtype)
+    return _per_domain_mean(1.0 - tf.abs(says_real - target_real), real, known)
 
 
 _CLASS = None

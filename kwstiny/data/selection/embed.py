@@ -24,13 +24,10 @@ def penultimate_model(model):
     """A model with the same input whose output is the input of the last Dense layer."""
     import tf_keras as keras
 
-    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
-    if not dense:
-        raise KwstinyError(f"model {model.name} has no Dense classifier layer to take the "
-                           f"penultimate features from")
-    features = dense[-1].input
-    return keras.Model(model.inputs, keras.layers.Flatten(name="embedding")(features)
-                       if len(features.shape) > 2 else features, name=f"{model.name}_embedding")
+    from kwstiny.models.layers import penultimate_features
+
+    return keras.Model(model.inputs, penultimate_features(model, "embedding"),
+                       name=f"{model.name}_embedding")
 
 
 def embed_dataset(source: str, model_spec, out_dir: str | Path | None = None,
