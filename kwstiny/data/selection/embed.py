@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 
 from kwstiny import paths
-from kwstiny.errors import KwstinyError
 from kwstiny.progress import console
 
 from kwstiny.data.selection.embeddings import Embeddings, write_npz
