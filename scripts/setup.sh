@@ -56,3 +56,7 @@ else
   # The C extension is rebuilt when its sources change.
   .venv/bin/python setup.py -q build_ext --inplace >/dev/null
 fi
+# numba writes librosa's compiled-kernel cache the first time librosa's modules load; two
+# processes writing it at once (synthesis workers) can pair files from different compiles
+# and crash later calls (numba/numba#10128). Writing it here, once, leaves them only reading.
+.venv/bin/python -c "import librosa.util.utils, librosa.core.audio, librosa.core.pitch, librosa.beat"
