@@ -61,7 +61,7 @@ def yin(audio, fmin=60.0, fmax=500.0, frame=1024, hop=160, threshold=0.2):
         f0[i] = RATE / (tau + shift)
     loud = frames.std(axis=1) > 0.05 * frames.std(axis=1).max()
     f0[~loud] = np.nan
-    return f0, dip, loud
+    return f0, dip
 
 
 def f0_track(audio):
@@ -148,7 +148,7 @@ def test_breathiness_adds_high_frequency_noise_between_harmonics(speech):
     def harmonicity(audio):  # how periodic the voiced frames are above 1 kHz
         spectrum = np.fft.rfft(audio)
         spectrum[np.fft.rfftfreq(len(audio), 1 / RATE) < 1000] = 0
-        _, dip, _ = yin(np.fft.irfft(spectrum, len(audio)))
+        _, dip = yin(np.fft.irfft(spectrum, len(audio)))
         return float(np.mean(1.0 - dip[voiced]))
 
     breathy = apply_factors(speech, RATE, {**NEUTRAL, "breathiness": 0.9},
