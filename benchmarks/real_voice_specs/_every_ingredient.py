@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from kwstiny.data.confusables import confusables, phonemize
 from kwstiny.data.keyword_recipe import SENTENCES, keyword_recipe, keyword_training_recipe
 from kwstiny.data.perturb import VoicePerturbation
 from kwstiny.data.real_noise import speech_clips
@@ -54,18 +55,28 @@ def dialogue_folder(word: str):
 
 
 def every_ingredient(word: str, engines: dict = ENGINES, name: str = "all",
-                     dialogue: bool = False, data: str = "", invariance: float = 0.0):
+                     dialogue: bool = False, data: str = "", invariance: float = 0.0,
+                     neighbours_only: bool = False):
     """keyword_spotting_WORD with every ingredient on; the same confusable words; clips
     shared among `engines`, the spec named kws_WORD_NAME; with `dialogue`, real dialogue in
     the unknown class too. The synthetic data is synthetic_WORD_DATA (default NAME): specs
     that differ only in what they add to it share it. With `invariance` > 0 the real speech
     goes in as dataset.real_folders (the same clips, flagged as real) and the model trains
-    against a real-vs-synthetic head at that weight (train.voice_invariance_weight)."""
+    against a real-vs-synthetic head at that weight (train.voice_invariance_weight). With
+    `neighbours_only` the confusables keep only phoneme neighbours that differ from the
+    keyword before its last phoneme: no word that contains the keyword, none of its parts
+    said alone, no word that starts like it (compute, computing)."""
     base = load_spec(f"keyword_spotting_{word}")
     unknown = next(c for c in keyword_training_recipe(base.dataset.source).classes
                    if not c.keyword)
     pools = {p.name: p.texts for p in unknown.pools}
     confusable = pools["confusable"]
+    if neighbours_only:
+        generated = confusables(word)
+        near = set(generated.embedding) | set(generated.partials)
+        stem = phonemize([word])[0][:-1]
+        confusable = tuple(t for t, p in zip(confusable, phonemize(list(confusable)))
+                           if t not in near and p[:len(stem)] != stem)
     # The base recipe's own sentences (alexa's sound-alike ones); none for computer/jarvis.
     extra_sentences = tuple(t for t in pools["sentence"] if t not in SENTENCES)
     real = (real_speech_folder(),) + ((dialogue_folder(word),) if dialogue else ())
