@@ -176,7 +176,8 @@ def real_voice():
     ten = best_jarvis["detected"]["snr_10db"]
     free = best_jarvis["keyword_free_false_accepts_per_hour"]
     demo = rows[("natural voices", "jarvis", "real speech", ("dialog_cs",))]
-    best_computer = rows[("every ingredient, full scale (30 epochs)", "computer", "synthetic", ())]
+    best_computer = rows[("every ingredient, neighbours only, full scale (30 epochs)", "computer",
+                          "synthetic", ())]
     return [rate(best_jarvis["detected"]["clean"]), f"10 dB {ten['count']}/{ten['of']}",
             f"{free['count']} false accepts in {best_jarvis['keyword_free_hours']:.2f} h",
             rate(demo["detected"]["clean"]),
