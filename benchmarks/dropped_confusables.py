@@ -72,9 +72,9 @@ def main() -> None:
     clean = result["positives"]["clean"]
     words = {}
     for folder, r in result["negative_sets"].items():
-        fired, of = r["false_fire_rate"]["count"], r["recordings"]
+        of = r["recordings"]
         words[Path(folder).name] = {
-            "at_model_threshold": wilson(fired, of),
+            "at_model_threshold": r["false_fire_rate"],
             **{f"at_{t}": wilson(r["curve_fired"][t], of) for t in thresholds},
             "fired": [Path(f).stem for f in r["fired"]]}
     report = {
@@ -83,8 +83,7 @@ def main() -> None:
         "voices": "festival kal_diphone, ked_diphone, cmu_us_slt_arctic_hts (evaluation only)",
         "speeds": SPEEDS, "pitches": PITCHES,
         "keyword": {"word": args.keyword,
-                    "at_model_threshold": wilson(clean["detection_rate"]["count"],
-                                               clean["detection_rate"]["of"]),
+                    "at_model_threshold": clean["detection_rate"],
                     **{f"at_{t}": wilson(clean["curve_detected"][t], clean["detection_rate"]["of"])
                        for t in thresholds},
                     "missed": [Path(f).stem for f in clean["missed"]]},
