@@ -51,8 +51,12 @@ def _spec(name: str):
               help="Where NAME.py goes [default: the first KWSTINY_SPEC_PATH folder, else .].")
 @click.option("--streaming", is_flag=True,
               help="A streaming model: the base is keyword_spotting_alexa_streaming.")
+@click.option("--neighbours-only", is_flag=True,
+              help="Leave out the confusables that contain the keyword, are its parts or start "
+                   "like it (compute for computer): real speakers' keyword sounds like them. "
+                   "Raised real-voice recall for \"computer\"; the model then fires on them.")
 @click.option("--force", is_flag=True, help="Replace an existing NAME.py.")
-def new_command(name, keyword, base, folder, streaming, force):
+def new_command(name, keyword, base, folder, streaming, neighbours_only, force):
     """Write a spec NAME.py that trains a model for KEYWORD from synthesized speech, with
     confusable words generated from the keyword's phonemes."""
     from kwstiny.new_spec import STREAMING_BASE, new_spec
@@ -60,7 +64,8 @@ def new_command(name, keyword, base, folder, streaming, force):
         if base not in ("keyword_spotting_alexa", STREAMING_BASE):
             raise click.UsageError("--streaming sets the base spec; give --base or --streaming")
         base = STREAMING_BASE
-    path = new_spec(name, keyword, base=base, folder=folder, force=force)
+    path = new_spec(name, keyword, base=base, folder=folder, force=force,
+                    neighbours_only=neighbours_only)
     click.echo(f"wrote {path}; train it with: kwstiny train {path}")
 
 

@@ -85,8 +85,9 @@ def _variants(variants: dict, imports: set) -> str:
 
 
 def render_spec(name: str, keyword: str, base, confusable: tuple[str, ...],
-                phonemes: tuple[str, ...]) -> str:
-    """The text of the new spec file."""
+                phonemes: tuple[str, ...], neighbours_only: bool = False) -> str:
+    """The text of the new spec file; `neighbours_only` says in it which confusables were
+    left out."""
     from kwstiny.data.keyword_recipe import keyword_label
 
     label = keyword_label(keyword)
@@ -107,9 +108,14 @@ def render_spec(name: str, keyword: str, base, confusable: tuple[str, ...],
         extra += f"    model_input={base.model_input!r},\n"
     if base.variants:
         extra += "    variants=" + _variants(base.variants, imports).replace("\n", "\n    ") + ",\n"
+    flag = " --neighbours-only" if neighbours_only else ""
+    kinds = ("# distance, without words that contain the keyword, its parts said alone or words\n"
+             "# that start like it (real speakers' own keyword can sound like those)."
+             if neighbours_only else
+             "# distance, words that contain the keyword, and its first and last parts.")
     return f'''"""Detect the keyword "{keyword}": {base.model.name} on the frontend of {base.name}.
 
-Written by `kwstiny new {name} --keyword "{keyword}" --base {base.name}`.
+Written by `kwstiny new {name} --keyword "{keyword}" --base {base.name}{flag}`.
 Frontend, augmentation, model, streaming, training, quantization and detection settings are
 {base.name}'s; the data is kwstiny's generic keyword recipe (synthesized offline, split
 by voice), whose unknown class holds the confusable words below.
@@ -124,7 +130,7 @@ from kwstiny.spec import (AugmentSpec, DatasetSpec, DetectionSettings, DistillSp
 KEYWORD = {keyword!r}
 # Generated from the keyword's phonemes ({" ".join(phonemes)}) by
 # kwstiny.data.confusables: the nearest frequent English words by phoneme edit
-# distance, words that contain the keyword, and its first and last parts. Edit freely.
+{kinds} Edit freely.
 CONFUSABLE = {_literal(tuple(confusable), 0)}
 
 spec = ModelSpec(
@@ -151,10 +157,13 @@ def spec_folder(folder: str | None) -> Path:
 
 
 def new_spec(name: str, keyword: str, base: str = "keyword_spotting_alexa",
-             folder: str | None = None, force: bool = False) -> Path:
-    """Write NAME.py for `keyword`; returns its path. The file is loaded once before it
-    is put in place, so a spec that does not load is never left behind."""
-    from kwstiny.data.confusables import confusables
+             folder: str | None = None, force: bool = False,
+             neighbours_only: bool = False) -> Path:
+    """Write NAME.py for `keyword`; returns its path. With `neighbours_only` the
+    confusables are only the phoneme neighbours that do not start like the keyword
+    (kwstiny.data.confusables.neighbours_only). The file is loaded once before it is put
+    in place, so a spec that does not load is never left behind."""
+    from kwstiny.data import confusables as generated
     from kwstiny.spec import load_spec
 
     if not re.fullmatch(r"[A-Za-z0-9_.]+", name):
@@ -167,8 +176,10 @@ def new_spec(name: str, keyword: str, base: str = "keyword_spotting_alexa",
     if path.exists() and not force:
         raise KwstinyError(f"{path} exists; pass --force to replace it")
     base_spec = load_spec(base)
-    found = confusables(keyword)
-    text = render_spec(name, keyword, base_spec, found.all, found.phonemes)
+    found = generated.confusables(keyword)
+    confusable = (generated.neighbours_only(keyword, found.all) if neighbours_only
+                  else found.all)
+    text = render_spec(name, keyword, base_spec, confusable, found.phonemes, neighbours_only)
     check_path = path.with_name(f".{name}.check.py")
     write_text(check_path, text)
     try:

@@ -50,6 +50,18 @@ def test_neighbours_of_jarvis(small_lexicon):
     assert "banana" not in found.all
 
 
+def test_neighbours_only_drops_what_a_real_speakers_keyword_sounds_like(small_lexicon):
+    found = conf.confusables("computer", words=small_lexicon)
+    kept = conf.neighbours_only("computer", found.all, words=small_lexicon)
+    # Contains the keyword, is a part of it, starts with all its phonemes but the last: out.
+    assert not {"computers", "supercomputer", "com", "puter", "compute"} & set(kept)
+    assert {"commuter", "pewter"} <= set(kept)
+    assert kept == tuple(t for t in found.all if t in kept)  # order kept
+    # Without starting_like only the words that contain it and its parts go.
+    assert "compute" in conf.neighbours_only("computer", found.all, starting_like=False,
+                                             words=small_lexicon)
+
+
 def test_partials_of_a_phrase():
     parts = conf.partial_keywords("hey computer")
     assert parts[:2] == ("hey", "computer") and "puter" in parts
@@ -100,6 +112,20 @@ def test_new_writes_a_spec_that_loads(tmp_path, monkeypatch, small_lexicon):
     again = CliRunner().invoke(main, ["new", "kws_computer", "--keyword", "computer",
                                       "--folder", str(tmp_path)])
     assert again.exit_code != 0 and "exists" in again.output
+
+
+def test_new_neighbours_only_writes_the_shorter_list(tmp_path, monkeypatch, small_lexicon):
+    monkeypatch.setattr(conf, "lexicon", lambda n=conf.LEXICON_SIZE: small_lexicon)
+    result = CliRunner().invoke(main, ["new", "kws_computer", "--keyword", "computer",
+                                       "--folder", str(tmp_path), "--neighbours-only"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    from kwstiny.spec import load_spec
+    spec = load_spec(str(tmp_path / "kws_computer.py"))
+    unknown = next(c for c in spec.dataset.source.classes if not c.keyword)
+    listed = next(p.texts for p in unknown.pools if p.name == "confusable")
+    assert "commuter" in listed and not {"compute", "computers", "puter"} & set(listed)
+    assert "--neighbours-only" in (tmp_path / "kws_computer.py").read_text()
 
 
 @pytest.mark.parametrize("name, keyword, message", [

@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from kwstiny.data.confusables import confusables, phonemize
+from kwstiny.data.confusables import neighbours_only as without_near_keyword
 from kwstiny.data.keyword_recipe import SENTENCES, keyword_recipe, keyword_training_recipe
 from kwstiny.data.perturb import VoicePerturbation
 from kwstiny.data.real_noise import speech_clips
@@ -72,11 +72,7 @@ def every_ingredient(word: str, engines: dict = ENGINES, name: str = "all",
     pools = {p.name: p.texts for p in unknown.pools}
     confusable = pools["confusable"]
     if neighbours_only:
-        generated = confusables(word)
-        near = set(generated.embedding) | set(generated.partials)
-        stem = phonemize([word])[0][:-1]
-        confusable = tuple(t for t, p in zip(confusable, phonemize(list(confusable)))
-                           if t not in near and p[:len(stem)] != stem)
+        confusable = without_near_keyword(word, confusable)
     # The base recipe's own sentences (alexa's sound-alike ones); none for computer/jarvis.
     extra_sentences = tuple(t for t in pools["sentence"] if t not in SENTENCES)
     real = (real_speech_folder(),) + ((dialogue_folder(word),) if dialogue else ())
