@@ -540,6 +540,36 @@ def load_spec(name_or_path: str) -> ModelSpec:
     return spec.variant(variant) if variant else spec
 
 
+# A sweep run's folder records the spec and overrides it was trained from: its name
+# (SPEC.key-value...) is no spec file, yet calibrate and evaluate need its spec.
+SWEEP_POINT_FILE = "sweep_point.json"
+
+
+def load_run_spec(name: str) -> ModelSpec:
+    """The spec of the model named `name` in its metadata: a sweep run's spec rebuilt from
+    the base spec and overrides its run folder records, else `load_spec(name)`."""
+    import json
+
+    from kwstiny import paths
+
+    point = paths.run_dir(name) / SWEEP_POINT_FILE if name else None
+    if point is None or not point.is_file():
+        return load_spec(name)
+    try:
+        saved = json.loads(point.read_text())
+        base_name, file, overrides = saved["spec"], saved.get("file", ""), saved["overrides"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise KwstinyError(f"{point}: unreadable sweep record ({error}); run the sweep "
+                           f"command again to rewrite it") from error
+    if file and Path(file).is_file():   # the file it trained from, wherever it lies
+        base = load_spec(file)
+        if base_name.startswith(base.name + "-"):          # swept a variant of it
+            base = base.variant(base_name[len(base.name) + 1:])
+    else:
+        base = load_spec(base_name)
+    return dataclasses.replace(base.with_overrides(overrides), name=name)
+
+
 def _exec_spec_file(path: Path) -> ModelSpec:
     try:
         module = run_file(path, "spec")

@@ -161,3 +161,24 @@ def test_frontend_derived_sizes():
     assert (fe.window_samples, fe.step_samples, fe.fft_size, fe.n_frames) == (480, 160, 512, 118)
     assert fe.output_dtype == "int8"
     assert ModelSpec  # imported for the spec files above
+
+
+def test_a_sweep_runs_spec_is_rebuilt_from_its_record_or_named_as_unreadable(tmp_path,
+                                                                               monkeypatch):
+    import json
+
+    from kwstiny.spec import SWEEP_POINT_FILE, load_run_spec
+    monkeypatch.setenv("KWSTINY_HOME", str(tmp_path))
+    run = tmp_path / "models" / "keyword_spotting_alexa-demo.seed-7"
+    run.mkdir(parents=True)
+    record = run / SWEEP_POINT_FILE
+    record.write_text(json.dumps({"spec": "keyword_spotting_alexa-demo", "file": "",
+                                  "overrides": {"train.seed": 7, "train.epochs": 3}}))
+    spec = load_run_spec(run.name)
+    assert spec.name == run.name and spec.train.seed == 7 and spec.train.epochs == 3
+    assert spec.dataset.scale == load_spec("keyword_spotting_alexa-demo").dataset.scale
+    record.write_text("{not json")
+    with pytest.raises(KwstinyError, match="unreadable sweep record"):
+        load_run_spec(run.name)
+    # A plain spec name, with no run record, loads as before.
+    assert load_run_spec("keyword_spotting_alexa").name == "keyword_spotting_alexa"

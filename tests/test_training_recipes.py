@@ -167,6 +167,11 @@ def test_sweep_over_settings_a_to_d_writes_the_results_table(dataset, tmp_path, 
     slaney = tfe.slaney_mel_basis(16000, 256, 10, 0.0, 8000.0)
     assert np.allclose(learned("A"), slaney, atol=1e-6)
     assert not np.allclose(learned("B"), slaney, atol=1e-6)
+    # Each run's spec is rebuilt from its name, as calibrate and evaluate look it up.
+    from kwstiny.spec import load_run_spec
+    rebuilt = load_run_spec("mel_sweep.setting-C")
+    assert rebuilt.name == "mel_sweep.setting-C" and rebuilt.model.options["setting"] == "C"
+    assert rebuilt.train == spec.train and rebuilt.frontend == spec.frontend
     # Run again: finished runs are kept, nothing is retrained.
     monkeypatch.setattr(train_module, "train", lambda *a, **k: pytest.fail("retrained"))
     again = sweep.sweep(spec, ["model.options.setting=A,B,C,D"])

@@ -72,7 +72,7 @@ def calibrate(model: str, target_fa_per_hour: float = 0.5, scale: str | None = N
               runtime: str = "tflm", real_speech: tuple[str, ...] = ()) -> dict:
     from kwstiny.data.long_audio import load_streams
     from kwstiny.inference import open_tflite
-    from kwstiny.spec import load_spec
+    from kwstiny.spec import load_run_spec
     from kwstiny.stream.evaluation import score_streams, threshold_curve
     from kwstiny.stream.loop import StreamClassifier
     from kwstiny.tflite import read_metadata, write_metadata
@@ -86,7 +86,7 @@ def calibrate(model: str, target_fa_per_hour: float = 0.5, scale: str | None = N
             recordings(name)      # unknown or missing sources fail before any scoring
     tflite, path = open_tflite(model, runtime)
     metadata = tflite.metadata
-    spec = load_spec(metadata.get("name", ""))
+    spec = load_run_spec(metadata.get("name", ""))
     recipe = validation_stream_recipe(spec)
     scale = scale or spec.dataset.scale
     root = recipe.prepare(scale)

@@ -209,9 +209,9 @@ def stream_data(classes: list[str], metadata: dict, data: str | None,
 def _spec_recipe(metadata: dict):
     """The keyword recipe object the model's spec declares in its file, if it does."""
     from kwstiny.data.keyword_recipe import keyword_training_recipe
-    from kwstiny.spec import load_spec
+    from kwstiny.spec import load_run_spec
     try:
-        source = load_spec(metadata.get("name", "")).dataset.source
+        source = load_run_spec(metadata.get("name", "")).dataset.source
     except KwstinyError:
         return None
     return None if isinstance(source, str) else keyword_training_recipe(source)
@@ -219,9 +219,9 @@ def _spec_recipe(metadata: dict):
 
 def _spec_scale(metadata: dict) -> str:
     """The scale of the spec the model came from ("test" for NAME-test), else "full"."""
-    from kwstiny.spec import load_spec
+    from kwstiny.spec import load_run_spec
     try:
-        return load_spec(metadata.get("name", "")).dataset.scale
+        return load_run_spec(metadata.get("name", "")).dataset.scale
     except KwstinyError:
         return "full"
 

@@ -23,7 +23,7 @@ from kwstiny import paths
 from kwstiny.training.checkpoints import RunState
 from kwstiny.errors import KwstinyError
 from kwstiny.progress import console
-from kwstiny.spec import ModelSpec
+from kwstiny.spec import SWEEP_POINT_FILE, ModelSpec
 
 
 def parse_override(text: str) -> tuple[str, list]:
@@ -111,16 +111,16 @@ def sweep(spec: ModelSpec, overrides: list[str], epochs: int | None = None,
 
     points = grid(overrides)
     # Every point is checked before the first run, so a typo fails now, not hours in.
-    specs = []
+    specs, recorded = [], []
     for point in points:
-        run_spec = spec.with_overrides(point)
-        if epochs is not None:
-            run_spec = run_spec.with_overrides({"train.epochs": epochs})
-        specs.append(dataclasses.replace(run_spec, name=run_name(spec.name, point)))
+        applied = dict(point, **({"train.epochs": epochs} if epochs is not None else {}))
+        specs.append(dataclasses.replace(spec.with_overrides(applied),
+                                         name=run_name(spec.name, point)))
+        recorded.append({"spec": spec.name, "file": spec.path, "overrides": applied})
     folder = paths.run_dir(spec.name) / "sweeps" / "+".join(points[0].keys())
     rows = []
     console.print(f"sweep over {len(points)} runs: " + ", ".join(points[0].keys()))
-    for number, (point, run_spec) in enumerate(zip(points, specs), 1):
+    for number, (point, run_spec, record) in enumerate(zip(points, specs, recorded), 1):
         console.rule(f"run {number}/{len(points)}: {run_spec.name}")
         summary = None if clean else _finished(run_spec, evaluate_after)
         if summary is None:
@@ -129,6 +129,10 @@ def sweep(spec: ModelSpec, overrides: list[str], epochs: int | None = None,
                             evaluate_after=evaluate_after)
         else:
             console.print(f"{run_spec.name} already trained: kept")
+        # What load_run_spec rebuilds the run's spec from (calibrate, evaluate); written
+        # after training (a clean run starts from an empty folder) and for kept runs, so
+        # running the sweep again equips runs trained before it.
+        paths.write_json(paths.run_dir(run_spec.name) / SWEEP_POINT_FILE, record)
         rows.append(_row(run_spec, point, summary))
         tables = write_tables(rows, folder)
     console.print(f"results: {tables['markdown']}")
