@@ -90,7 +90,9 @@ def main() -> None:
         "words": words,
         "provenance": provenance(),
     }
-    out = args.out or OUT / f"{Path(args.model).stem}.json"
+    # The run's name, whole: a sweep run's "SPEC.seed-2" is no file suffix to strip.
+    name = Path(args.model).name.removesuffix(".tflite")
+    out = args.out or OUT / f"{name}.json"
     write_json(out, report)
     for word, r in words.items():
         print(f"{word:16s} " + "  ".join(f"{k.removeprefix('at_')}: {v['count']}/{v['of']}"
