@@ -53,8 +53,9 @@ def _spec(name: str):
               help="A streaming model: the base is keyword_spotting_alexa_streaming.")
 @click.option("--neighbours-only", is_flag=True,
               help="Leave out the confusables that contain the keyword, are its parts or start "
-                   "like it (compute for computer): real speakers' keyword sounds like them. "
-                   "Raised real-voice recall for \"computer\"; the model then fires on them.")
+                   "like it (compute for computer). The validation threshold comes out lower "
+                   "(more real keywords detected, for \"computer\"); the model then fires on "
+                   "those words.")
 @click.option("--force", is_flag=True, help="Replace an existing NAME.py.")
 def new_command(name, keyword, base, folder, streaming, neighbours_only, force):
     """Write a spec NAME.py that trains a model for KEYWORD from synthesized speech, with
