@@ -60,14 +60,16 @@ def held_out_speech(name: str, keyword: str = "") -> Path:
 
 def row(label: str, model: str, word: str, target: float = TARGET_FA_PER_HOUR,
         runtime: str = "tflm", calibration_scale: str | None = None,
-        real_negatives: tuple[str, ...] = (), real_speech: tuple[str, ...] = ()) -> dict:
+        real_negatives: tuple[str, ...] = (), real_speech: tuple[str, ...] = (),
+        streams_of: str = "") -> dict:
     from kwstiny.stream.calibrate import calibrate
     from kwstiny.stream.clip_evaluation import evaluate_clips
 
     others = [p for p in sorted(REAL_DEV.iterdir()) if p.is_dir() and p.name != word]
     others += [held_out_speech(name, word) for name in real_negatives]
     calibration = calibrate(model, target_fa_per_hour=target, runtime=runtime,
-                            scale=calibration_scale, real_speech=real_speech)
+                            scale=calibration_scale, real_speech=real_speech,
+                            streams_of=streams_of)
     result = evaluate_clips(model, str(REAL_DEV / word), negatives=tuple(map(str, others)),
                             runtime=runtime)
     keep = ("count", "of", "rate", "low", "high")
@@ -75,6 +77,9 @@ def row(label: str, model: str, word: str, target: float = TARGET_FA_PER_HOUR,
         "label": label, "model": result["model"], "keyword": word, "runtime": runtime,
         "threshold_policy": "real speech" if real_speech else "synthetic",
         "real_speech": list(real_speech),
+        # Another spec's validation streams chose the threshold (kwstiny calibrate
+        # --streams-of); empty: the model's own.
+        "threshold_streams": streams_of,
         # The held-out dialogue without the utterances that say the keyword (rows made
         # before this field existed kept Dutch dialogue that says "computer" 10 times).
         "negatives_without_keyword": True,
@@ -117,13 +122,15 @@ def row_key(row: dict) -> tuple:
     """A row per model, keyword and threshold policy (with its real speech sources)."""
     real = tuple(row.get("real_speech") or (["dialog_cs"] if row["threshold_policy"] ==
                                             "real speech" else []))
-    return row["label"], row["keyword"], row["threshold_policy"], real
+    return row["label"], row["keyword"], row["threshold_policy"], real, \
+        row.get("threshold_streams", "")
 
 
 def policy(row: dict) -> str:
     """Where a row's false accepts were counted to choose its threshold."""
-    real = row_key(row)[3]
-    return f"real ({', '.join(real)})" if real else "synthetic"
+    real, streams = row_key(row)[3:]
+    where = f"real ({', '.join(real)})" if real else "synthetic"
+    return f"{where}, {streams} streams" if streams else where
 
 
 def markdown_table(table: dict) -> str:
@@ -134,7 +141,7 @@ def markdown_table(table: dict) -> str:
              "|---|---|---|---|---|---|---|---|---|---|"]
     order = {"synthetic": 0, "real speech": 1}
     for r in sorted(table["rows"], key=lambda r: (r["keyword"], order[r["threshold_policy"]],
-                                                  row_key(r)[3])):
+                                                  row_key(r)[3:])):
         d = r["detected"]
         clean = d["clean"]
         other = next(v for k, v in r["false_fires"].items() if k in ("computer", "jarvis"))
@@ -167,6 +174,9 @@ def main() -> None:
     parser.add_argument("--calibration-real-speech", default="",
                         help="count the calibration's false accepts on these trainable real "
                              "speech sources (e.g. dialog_cs) instead of the synthetic audio")
+    parser.add_argument("--calibration-streams", default="", metavar="SPEC",
+                        help="choose the threshold on SPEC's validation streams instead of the "
+                             "model's own (kwstiny calibrate --streams-of)")
     args = parser.parse_args()
     real_speech = tuple(n for n in args.calibration_real_speech.split(",") if n)
     real_negatives = tuple(n for n in args.real_negatives.split(",") if n)
@@ -176,7 +186,7 @@ def main() -> None:
         model, word = rest.rsplit(":", 1)
         new = row(label, model, word, runtime=args.runtime,
                   calibration_scale=args.calibration_scale, real_negatives=real_negatives,
-                  real_speech=real_speech)
+                  real_speech=real_speech, streams_of=args.calibration_streams)
         table["rows"] = [r for r in table["rows"] if row_key(r) != row_key(new)] + [new]
         table["protocol"] = __doc__.split("\n\n")[1].strip()
         write_json(args.out, table)

@@ -193,12 +193,14 @@ def evaluate_command(spec, tflite, stream, stream_data, stream_scale, clips, neg
 @click.option("--real-speech", default="", metavar="SOURCE[,SOURCE]",
               help="Count false accepts on these real speech recordings (e.g. dialog_cs; "
                    "kwstiny.data.real_noise) instead of the synthetic keyword-free audio.")
-def calibrate_command(model, target_fa_per_hour, scale, runtime, real_speech):
+@click.option("--streams-of", default="", metavar="SPEC",
+              help="Use SPEC's validation streams (same classes) instead of the model's own.")
+def calibrate_command(model, target_fa_per_hour, scale, runtime, real_speech, streams_of):
     """Choose MODEL's detection threshold on long audio of its validation voices (never
     the test split) and write it into the .tflite's metadata."""
     from kwstiny.stream.calibrate import calibrate
     calibrate(model, target_fa_per_hour=target_fa_per_hour, scale=scale, runtime=runtime,
-              real_speech=tuple(n for n in real_speech.split(",") if n))
+              real_speech=tuple(n for n in real_speech.split(",") if n), streams_of=streams_of)
 
 
 def _detection_options(command):

@@ -86,3 +86,14 @@ def test_calibrate_on_real_speech_counts_its_false_accepts_there(tenet12_int8, t
     # Misses still come from the validation voices' keywords; synthetic FAs are kept aside.
     assert all("synthetic_false_accepts" in p and "missed" in p for p in report["curve"])
     assert tflite.read_metadata(model)["detection_threshold"] == chosen
+
+
+def test_calibrate_on_another_specs_streams_needs_the_same_classes(tenet12_int8, tmp_path,
+                                                                   use_session_home):
+    model = tmp_path / "model.tflite"
+    model.write_bytes(tenet12_int8.read_bytes())
+    before = model.read_bytes()
+    result = CliRunner().invoke(main, ["calibrate", str(model), "--scale", "test",
+                                       "--streams-of", "keyword_spotting_computer"])
+    assert result.exit_code != 0 and "--streams-of keyword_spotting_computer" in result.output
+    assert "computer" in result.output and model.read_bytes() == before

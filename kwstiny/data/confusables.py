@@ -151,9 +151,10 @@ def neighbours_only(keyword: str, texts: tuple[str, ...], starting_like: bool = 
     words that contain the keyword (computers), its parts said alone (com, puter) and,
     with `starting_like`, every text whose phonemes begin with all of the keyword's but
     its last (compute, computing). On real "computer" recordings (two seeds,
-    benchmarks/results/real_voice_ablation.json) dropping them lowers the threshold chosen
-    on validation streams, which then lack those words, so more real keywords are detected
-    at the same false-accept target; the model fires on those words instead."""
+    benchmarks/results/real_voice_ablation.json) the model trained without them gets a
+    lower threshold from its validation streams, so more real keywords are detected at the
+    same false-accept target; it separates real keywords from real speech no better, and
+    fires on those words."""
     found = confusables(keyword, words=words)
     near = set(found.embedding) | set(found.partials)
     stem = found.phonemes[:-1]

@@ -69,10 +69,11 @@ def real_speech_stream(classifier, names: tuple[str, ...]):
 
 
 def calibrate(model: str, target_fa_per_hour: float = 0.5, scale: str | None = None,
-              runtime: str = "tflm", real_speech: tuple[str, ...] = ()) -> dict:
+              runtime: str = "tflm", real_speech: tuple[str, ...] = (),
+              streams_of: str = "") -> dict:
     from kwstiny.data.long_audio import load_streams
     from kwstiny.inference import open_tflite
-    from kwstiny.spec import load_run_spec
+    from kwstiny.spec import load_run_spec, load_spec
     from kwstiny.stream.evaluation import score_streams, threshold_curve
     from kwstiny.stream.loop import StreamClassifier
     from kwstiny.tflite import read_metadata, write_metadata
@@ -87,6 +88,16 @@ def calibrate(model: str, target_fa_per_hour: float = 0.5, scale: str | None = N
     tflite, path = open_tflite(model, runtime)
     metadata = tflite.metadata
     spec = load_run_spec(metadata.get("name", ""))
+    if streams_of:
+        # Another spec's validation streams, e.g. one whose confusables leave out the words
+        # that start like the keyword: they set a threshold the model's own streams push up.
+        other = load_spec(streams_of)
+        if other.classes != spec.classes:
+            raise KwstinyError(f"--streams-of {streams_of}: its classes "
+                               f"({', '.join(other.classes)}) are not the model's "
+                               f"({', '.join(spec.classes)})")
+        spec = dataclasses.replace(other, dataset=dataclasses.replace(
+            other.dataset, scale=spec.dataset.scale))
     recipe = validation_stream_recipe(spec)
     scale = scale or spec.dataset.scale
     root = recipe.prepare(scale)
