@@ -161,9 +161,9 @@ def new_spec(name: str, keyword: str, base: str = "keyword_spotting_alexa",
              neighbours_only: bool = False) -> Path:
     """Write NAME.py for `keyword`; returns its path. With `neighbours_only` the
     confusables are only the phoneme neighbours that do not start like the keyword
-    (kwstiny.data.confusables.neighbours_only). The file is loaded once before it is put
+    (kwstiny.data.confusables.Confusables.apart). The file is loaded once before it is put
     in place, so a spec that does not load is never left behind."""
-    from kwstiny.data import confusables as generated
+    from kwstiny.data.confusables import confusables
     from kwstiny.spec import load_spec
 
     if not re.fullmatch(r"[A-Za-z0-9_.]+", name):
@@ -176,9 +176,8 @@ def new_spec(name: str, keyword: str, base: str = "keyword_spotting_alexa",
     if path.exists() and not force:
         raise KwstinyError(f"{path} exists; pass --force to replace it")
     base_spec = load_spec(base)
-    found = generated.confusables(keyword)
-    confusable = (generated.neighbours_only(keyword, found.all) if neighbours_only
-                  else found.all)
+    found = confusables(keyword)
+    confusable = found.apart(found.all) if neighbours_only else found.all
     text = render_spec(name, keyword, base_spec, confusable, found.phonemes, neighbours_only)
     check_path = path.with_name(f".{name}.check.py")
     write_text(check_path, text)

@@ -102,6 +102,21 @@ class Confusables:
     def all(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.neighbours + self.embedding + self.partials))
 
+    def apart(self, texts: tuple[str, ...], starting_like: bool = True) -> tuple[str, ...]:
+        """`texts` without the words that contain the keyword (computers), its parts said
+        alone (com, puter) and, with `starting_like`, every text whose phonemes begin with
+        all of the keyword's but its last (compute, computing). On real "computer"
+        recordings (two seeds, benchmarks/results/real_voice_ablation.json) the model
+        trained without them gets a lower threshold from its validation streams, so more
+        real keywords are detected at the same false-accept target; it separates real
+        keywords from real speech no better, and fires on those words."""
+        near = set(self.embedding) | set(self.partials)
+        stem = self.phonemes[:-1]
+        kept = [t for t in texts if t not in near]
+        if not starting_like or not kept:
+            return tuple(kept)
+        return tuple(t for t, p in zip(kept, phonemize(kept)) if p[:len(stem)] != stem)
+
 
 def partial_keywords(keyword: str) -> tuple[str, ...]:
     """The keyword's beginnings and endings: for several words, each word and each run of
@@ -147,18 +162,6 @@ def confusables(keyword: str, n_neighbours: int = 60, n_embedding: int = 20,
 
 def neighbours_only(keyword: str, texts: tuple[str, ...], starting_like: bool = True,
                     words: dict[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
-    """`texts` without the confusables a real speaker's own "KEYWORD" can sound like: the
-    words that contain the keyword (computers), its parts said alone (com, puter) and,
-    with `starting_like`, every text whose phonemes begin with all of the keyword's but
-    its last (compute, computing). On real "computer" recordings (two seeds,
-    benchmarks/results/real_voice_ablation.json) the model trained without them gets a
-    lower threshold from its validation streams, so more real keywords are detected at the
-    same false-accept target; it separates real keywords from real speech no better, and
-    fires on those words."""
-    found = confusables(keyword, words=words)
-    near = set(found.embedding) | set(found.partials)
-    stem = found.phonemes[:-1]
-    kept = [t for t in texts if t not in near]
-    if not starting_like or not kept:
-        return tuple(kept)
-    return tuple(t for t, p in zip(kept, phonemize(kept)) if p[:len(stem)] != stem)
+    """`texts` without the confusables a real speaker's own "KEYWORD" can sound like
+    (Confusables.apart); `words` as for confusables()."""
+    return confusables(keyword, words=words).apart(texts, starting_like)

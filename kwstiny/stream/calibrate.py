@@ -89,8 +89,8 @@ def calibrate(model: str, target_fa_per_hour: float = 0.5, scale: str | None = N
     metadata = tflite.metadata
     spec = load_run_spec(metadata.get("name", ""))
     if streams_of:
-        # Another spec's validation streams, e.g. one whose confusables leave out the words
-        # that start like the keyword: they set a threshold the model's own streams push up.
+        # Another spec's validation streams (e.g. one without the words that start like
+        # the keyword): tells whether a threshold comes from the model or its streams.
         other = load_spec(streams_of)
         if other.classes != spec.classes:
             raise KwstinyError(f"--streams-of {streams_of}: its classes "
