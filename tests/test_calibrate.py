@@ -34,6 +34,20 @@ def test_validation_streams_use_only_validation_voices():
     assert {i.split(".")[0] for i in speak_validation} == {"espeak-ng", "flite"}
 
 
+def test_long_validation_streams_let_the_target_rest_on_several_false_accepts():
+    import dataclasses
+
+    from kwstiny.errors import KwstinyError
+
+    recipe = validation_stream_recipe(load_spec("keyword_spotting_computer"))
+    full, long = recipe.scales["full"], recipe.scales["long"]
+    # At 0.5 FA/h the full scale's hour allows no false accept; the long one allows three.
+    assert int(0.5 * full.negative_seconds / 3600) == 0
+    assert int(0.5 * long.negative_seconds / 3600) >= 3 and long.keywords >= 400
+    with pytest.raises(KwstinyError, match="'long'"):
+        dataclasses.replace(recipe, scales={"huge": long})
+
+
 @pytest.mark.slow
 def test_calibrate_writes_the_chosen_threshold(tenet12_int8, tmp_path, use_session_home):
     model = tmp_path / "model.tflite"
@@ -97,3 +111,16 @@ def test_calibrate_on_another_specs_streams_needs_the_same_classes(tenet12_int8,
                                        "--streams-of", "keyword_spotting_computer"])
     assert result.exit_code != 0 and "--streams-of keyword_spotting_computer" in result.output
     assert "computer" in result.output and model.read_bytes() == before
+
+
+def test_validation_streams_leave_out_words_that_hold_the_keyword():
+    from kwstiny.data.keyword_recipe import split_stream_recipe
+
+    spec = load_spec("keyword_spotting_computer")
+    trained_on = split_stream_recipe(spec, "validation", seed=5151).confusable
+    assert {"supercomputer", "computers"} <= set(trained_on)
+    streams = validation_stream_recipe(spec)
+    # Saying "supercomputer" says "computer": no false accept; "commuter" stays a test.
+    assert not {"supercomputer", "computers"} & set(streams.confusable + streams.words)
+    assert "commuter" in streams.confusable
+    assert streams.keyword_texts == split_stream_recipe(spec, "validation", 5151).keyword_texts

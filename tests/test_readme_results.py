@@ -172,19 +172,21 @@ def real_voice():
         return (f"{x['count']}/{x['of']} = {100 * x['rate']:.1f} % "
                 f"[{100 * x['low']:.1f}, {100 * x['high']:.1f}]")
 
-    best_jarvis = rows[("natural voices, full scale (30 epochs)", "jarvis", "synthetic", (), "")]
+    best_jarvis = rows[("natural voices, full scale (30 epochs)", "jarvis", "synthetic", (), "",
+                        "full", ())]
     ten = best_jarvis["detected"]["snr_10db"]
     free = best_jarvis["keyword_free_false_accepts_per_hour"]
-    demo = rows[("natural voices", "jarvis", "real speech", ("dialog_cs",), "")]
+    demo = rows[("natural voices", "jarvis", "real speech", ("dialog_cs",), "", "full", ())]
     best_computer = rows[("every ingredient, neighbours only, full scale (30 epochs)", "computer",
-                          "synthetic", (), "")]
+                          "synthetic", (), "", "full", ())]
     return [rate(best_jarvis["detected"]["clean"]), f"10 dB {ten['count']}/{ten['of']}",
             f"{free['count']} false accepts in {best_jarvis['keyword_free_hours']:.2f} h",
             rate(demo["detected"]["clean"]),
             rate(best_computer["detected"]["clean"]),
             f"10 dB {best_computer['detected']['snr_10db']['count']}/"
             f"{best_computer['detected']['snr_10db']['of']}",
-            rate(rows[("baseline", "computer", "synthetic", (), "")]["detected"]["clean"])]
+            rate(rows[("baseline", "computer", "synthetic", (), "", "full",
+                       ())]["detected"]["clean"])]
 
 
 def keyword_synthesis():

@@ -160,6 +160,15 @@ def confusables(keyword: str, n_neighbours: int = 60, n_embedding: int = 20,
                        partials=partial_keywords(keyword))
 
 
+def saying_keyword(keyword: str, texts: tuple[str, ...]) -> tuple[str, ...]:
+    """The texts whose phonemes hold the keyword's whole (computer: computers,
+    supercomputer; alexa: "a lexus"): a person saying them says the keyword."""
+    if not texts:
+        return ()
+    target = phonemize([keyword])[0]
+    return tuple(t for t, p in zip(texts, phonemize(list(texts))) if _contains(p, target))
+
+
 def neighbours_only(keyword: str, texts: tuple[str, ...], starting_like: bool = True,
                     words: dict[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
     """`texts` without the confusables a real speaker's own "KEYWORD" can sound like

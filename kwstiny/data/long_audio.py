@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 GENERATOR_VERSION = 2  # 2: held-out voices stratified by engine
 COMPLETE_FILE = "dataset.json"
 KINDS = ("keyword", "negative")
+# A dataset's scales, and "long": more audio than any training scale, to choose thresholds.
+STREAM_SCALE_NAMES = ("full", "demo", "test", "long")
 # Babble is looped from a bed this long: a full hour of six talkers would cost more
 # synthesis than the speech itself.
 _BABBLE_BED_S = 60.0
@@ -115,8 +117,9 @@ class LongAudioRecipe:
                 check(keyword_split(text, self.keyword) is None, own, name, text,
                       f"texts without the keyword {self.keyword!r}")
         for scale, size in self.scales.items():
-            check(scale in ("full", "demo", "test") and isinstance(size, StreamScale), own,
-                  "scales", scale, "'full' / 'demo' / 'test' mapped to a StreamScale")
+            check(scale in STREAM_SCALE_NAMES and isinstance(size, StreamScale), own,
+                  "scales", scale, " / ".join(map(repr, STREAM_SCALE_NAMES))
+                  + " mapped to a StreamScale")
         check(self.held_out_split in ("train", "validation", "test"), own, "held_out_split",
               self.held_out_split, "'train', 'validation' or 'test'")
         check(set(self.noise_kinds) <= set(NOISE_KINDS) and len(self.noise_kinds) > 0, own,
