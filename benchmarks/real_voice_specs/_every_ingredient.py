@@ -56,7 +56,8 @@ def dialogue_folder(word: str):
 
 def every_ingredient(word: str, engines: dict = ENGINES, name: str = "all",
                      dialogue: bool = False, data: str = "", invariance: float = 0.0,
-                     neighbours_only: bool = False):
+                     neighbours_only: bool = False,
+                     perturbation: VoicePerturbation = VoicePerturbation()):
     """keyword_spotting_WORD with every ingredient on; the same confusable words; clips
     shared among `engines`, the spec named kws_WORD_NAME; with `dialogue`, real dialogue in
     the unknown class too. The synthetic data is synthetic_WORD_DATA (default NAME): specs
@@ -65,7 +66,8 @@ def every_ingredient(word: str, engines: dict = ENGINES, name: str = "all",
     against a real-vs-synthetic head at that weight (train.voice_invariance_weight). With
     `neighbours_only` the confusables keep only phoneme neighbours that differ from the
     keyword before its last phoneme: no word that contains the keyword, none of its parts
-    said alone, no word that starts like it (compute, computing)."""
+    said alone, no word that starts like it (compute, computing). `perturbation`: the
+    ranges each clip's voice is perturbed from."""
     base = load_spec(f"keyword_spotting_{word}")
     unknown = next(c for c in keyword_training_recipe(base.dataset.source).classes
                    if not c.keyword)
@@ -82,7 +84,7 @@ def every_ingredient(word: str, engines: dict = ENGINES, name: str = "all",
             base.dataset,
             source=keyword_recipe(word, confusable=confusable, name=f"synthetic_{word}_{data or name}",
                                   extra_sentences=extra_sentences, engines=engines,
-                                  perturbation=VoicePerturbation()),
+                                  perturbation=perturbation),
             extra_folders=() if invariance else real, real_folders=real if invariance else ()),
         train=dataclasses.replace(base.train, voice_invariance_weight=invariance),
         augment=dataclasses.replace(
