@@ -129,8 +129,8 @@ def phonemes(text: str, british_english: bool = False) -> str:
     pieces = _PUNCTUATION.split(text.strip())
     out = []
     for i, piece in enumerate(pieces):
-        if i % 2:  # punctuation
-            out.append(piece[0] if piece[0] != "…" else "…")
+        if i % 2:  # a run of punctuation: its first mark
+            out.append(piece[0])
             continue
         if not re.search(r"[A-Za-z0-9]", piece):
             continue
