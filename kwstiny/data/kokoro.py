@@ -21,7 +21,6 @@ import hashlib
 import importlib.util
 import json
 import re
-import subprocess
 import threading
 from pathlib import Path
 
@@ -142,13 +141,12 @@ def phonemes(text: str, british_english: bool = False) -> str:
 
 
 def _espeak_ipa(text: str, language: str) -> str:
-    try:
-        result = subprocess.run(["espeak-ng", "-q", "--ipa", "-v", language],
-                                input=text.encode("utf-8"), capture_output=True, timeout=30,
-                                check=False)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise KwstinyError(f"kokoro: espeak-ng could not phonemize {text!r} ({error}); "
-                           "install it with: sudo apt-get install espeak-ng") from error
+    # synth runs espeak-ng for every engine (missing binary, time-outs); imported here because
+    # synth imports this module.
+    from kwstiny.data.synth import _run, require_engine
+
+    result = _run([require_engine("espeak-ng"), "-q", "--ipa", "-v", language],
+                  "kokoro: phonemizing with espeak-ng", stdin=text.encode("utf-8"))
     if result.returncode != 0:
         raise KwstinyError(f"kokoro: espeak-ng failed on {text!r}: "
                            + result.stderr.decode("utf-8", "replace").strip())
