@@ -124,6 +124,17 @@ def quantize_command(spec, qat):
     quantize(_spec(spec), qat=qat or None)
 
 
+@main.command("ensemble")
+@click.argument("runs", nargs=-1, required=True)
+@click.option("--name", help="The ensemble's run name [default: FIRST.ensemble-N].")
+def ensemble_command(runs, name):
+    """Average RUNS (trained runs of one spec, e.g. SPEC and SPEC.seed-2) into one int8
+    model, written as a run of its own: its scores are the mean of the members'."""
+    _tensorflow("ensemble")
+    from kwstiny.ensemble import write_ensemble
+    write_ensemble(list(runs), name=name)
+
+
 @main.command("evaluate")
 @click.argument("spec")
 @click.option("--tflite", is_flag=True, help="Evaluate the int8 .tflite on the TFLM runtime.")

@@ -69,6 +69,48 @@ def test_evaluate_tflite_runs_without_tensorflow(trained_run, monkeypatch):
     assert "balanced accuracy" in done.stderr + done.stdout
 
 
+def test_ensemble_averages_its_members(trained_run, monkeypatch):
+    """`kwstiny ensemble A B` writes one int8 model whose probabilities are the mean of A's
+    and B's, as a run of its own that later commands resolve."""
+    from kwstiny.data.pipeline import SpecData
+    from kwstiny.inference import TfliteModel
+    from kwstiny.spec import load_run_spec, load_spec
+    from kwstiny.training.runs import load_trained_model
+
+    home, result = trained_run
+    assert result.exit_code == 0, result.output
+    monkeypatch.setenv("KWSTINY_HOME", str(home))
+    spec = load_spec(SPEC)
+    # A second member: the trained run with a softer classifier, so the two disagree.
+    other = f"{SPEC}.softer"
+    softer = load_trained_model(spec)
+    layer = softer.get_layer("classifier")
+    layer.set_weights([w * 0.3 for w in layer.get_weights()])
+    paths.run_dir(other).mkdir(parents=True, exist_ok=True)
+    softer.save_weights(str(paths.run_dir(other) / "best.weights.h5"))
+    paths.write_json(paths.run_dir(other) / "sweep_point.json",
+                     {"spec": SPEC, "file": "", "overrides": {}})
+
+    done = CliRunner().invoke(main, ["ensemble", SPEC, other, "--name", "pair"],
+                              catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    path = paths.run_dir("pair") / "pair.tflite"
+    meta = tflite.read_metadata(path)
+    assert meta["name"] == "pair" and meta["ensemble_of"] == [SPEC, other]
+    assert meta["classes"] == ["alexa", "_unknown_"]
+    assert load_run_spec("pair").frontend == spec.frontend
+
+    with SpecData(spec) as data:
+        x, _ = data.features("test")
+    x = x[:24].astype(np.float32)
+    first = load_trained_model(spec).predict(x, verbose=0)
+    second = softer.predict(x, verbose=0)
+    assert np.abs(first - second).max() > 0.1, "the members should disagree"
+    model = TfliteModel(path, runtime="litert")
+    got = np.stack([model.predict(row) for row in x])
+    np.testing.assert_allclose(got, (first + second) / 2, atol=0.04)
+
+
 def _state(run):
     path = run / "checkpoints" / "state.json"
     return json.loads(path.read_text()) if path.is_file() else None
