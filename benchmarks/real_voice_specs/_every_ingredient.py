@@ -27,6 +27,10 @@ NATURAL_ENGINES = {"espeak-ng": 0.2, "flite": 0.25, "pico": 0.3, "festival": 0.1
 # The "Kokoro" rows: a fifth of the clips from the neural voice model, taken from espeak-ng.
 KOKORO_ENGINES = {"espeak-ng": 0.40, "flite": 0.12, "pico": 0.13, "festival": 0.05,
                   "gnuspeech": 0.10, "kokoro": 0.20}
+# The "natural voices + Kokoro" rows: NATURAL_ENGINES with a fifth of the clips from Kokoro,
+# taken from espeak-ng, flite and Pico.
+NATURAL_KOKORO_ENGINES = {"espeak-ng": 0.10, "flite": 0.20, "pico": 0.25, "festival": 0.15,
+                          "gnuspeech": 0.10, "kokoro": 0.20}
 
 
 def real_speech_folder():
