@@ -10,7 +10,8 @@ own data is not): two TENet12 members take 418 kB of flash, 9.1 M MACs, 114 ms p
 and an 88 kB arena on the EFR32xG24 MVP estimate, against 207 kB, 4.6 M, 57 ms and 65 kB.
 
 The ensemble is a run of its own (run_dir(NAME)/NAME.tflite, default NAME
-FIRST.ensemble-N): calibrate, evaluate, detect and profile take it like any trained model.
+FIRST.ensemble-N): calibrate, evaluate, detect and profile take it like any trained model,
+and a student can distil from it (distill.teacher = NAME).
 Its spec is the first member's (the run records it as a sweep point), its metadata lists
 the members.
 """
@@ -69,6 +70,19 @@ def ensemble_model(specs: list[ModelSpec]):
         outputs.append(member(inputs))
     averaged = keras.layers.Average(name="average")(outputs)
     return keras.Model(inputs, averaged, name="ensemble")
+
+
+def float_model(name: str):
+    """The float Keras model of a finished run (a spec name, a sweep run such as
+    SPEC.seed-2, or an ensemble run): an ensemble's averaged members, else the run's best
+    epoch. What a distillation teacher is loaded as."""
+    from kwstiny.spec import load_run_spec
+    from kwstiny.training.runs import load_trained_model
+
+    members = paths.run_dir(name) / MEMBERS_FILE
+    if members.is_file():
+        return ensemble_model(member_specs(json.loads(members.read_text())["members"]))
+    return load_trained_model(load_run_spec(name))
 
 
 def write_ensemble(runs: list[str], name: str | None = None) -> Path:

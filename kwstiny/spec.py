@@ -302,7 +302,8 @@ class TrainSpec:
 @dataclass(frozen=True)
 class DistillSpec:
     """Knowledge distillation from a trained teacher spec (kwstiny.training.distill)."""
-    # Name or path of a spec whose run has finished training; "" = no distillation.
+    # Name or path of a spec whose run has finished training, a sweep run (SPEC.seed-2) or
+    # a `kwstiny ensemble` run; "" = no distillation.
     teacher: str = ""
     # "hard": the teacher's top class is the label of the student's distillation head
     # (DeiT; the student needs a distillation token, e.g. KWT distill_token=True).

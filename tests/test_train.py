@@ -69,46 +69,81 @@ def test_evaluate_tflite_runs_without_tensorflow(trained_run, monkeypatch):
     assert "balanced accuracy" in done.stderr + done.stdout
 
 
-def test_ensemble_averages_its_members(trained_run, monkeypatch):
-    """`kwstiny ensemble A B` writes one int8 model whose probabilities are the mean of A's
-    and B's, as a run of its own that later commands resolve."""
-    from kwstiny.data.pipeline import SpecData
-    from kwstiny.inference import TfliteModel
-    from kwstiny.spec import load_run_spec, load_spec
+@pytest.fixture(scope="module")
+def ensemble_pair(trained_run):
+    """`kwstiny ensemble` of the trained run and a copy with a softer classifier (so the
+    two disagree), named "pair"; returns (home, the two float models)."""
+    from kwstiny.spec import load_spec
     from kwstiny.training.runs import load_trained_model
 
     home, result = trained_run
     assert result.exit_code == 0, result.output
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KWSTINY_HOME", str(home))
+        spec = load_spec(SPEC)
+        other = f"{SPEC}.softer"
+        softer = load_trained_model(spec)
+        layer = softer.get_layer("classifier")
+        layer.set_weights([w * 0.3 for w in layer.get_weights()])
+        paths.run_dir(other).mkdir(parents=True, exist_ok=True)
+        softer.save_weights(str(paths.run_dir(other) / "best.weights.h5"))
+        paths.write_json(paths.run_dir(other) / "sweep_point.json",
+                         {"spec": SPEC, "file": "", "overrides": {}})
+        done = CliRunner().invoke(main, ["ensemble", SPEC, other, "--name", "pair"],
+                                  catch_exceptions=False)
+        assert done.exit_code == 0, done.output
+        return home, load_trained_model(spec), softer
+
+
+def test_ensemble_averages_its_members(ensemble_pair, monkeypatch):
+    """`kwstiny ensemble A B` writes one int8 model whose probabilities are the mean of A's
+    and B's, as a run of its own that later commands resolve."""
+    from kwstiny.data.pipeline import SpecData
+    from kwstiny.ensemble import float_model
+    from kwstiny.inference import TfliteModel
+    from kwstiny.spec import load_run_spec, load_spec
+
+    home, first, second = ensemble_pair
     monkeypatch.setenv("KWSTINY_HOME", str(home))
     spec = load_spec(SPEC)
-    # A second member: the trained run with a softer classifier, so the two disagree.
-    other = f"{SPEC}.softer"
-    softer = load_trained_model(spec)
-    layer = softer.get_layer("classifier")
-    layer.set_weights([w * 0.3 for w in layer.get_weights()])
-    paths.run_dir(other).mkdir(parents=True, exist_ok=True)
-    softer.save_weights(str(paths.run_dir(other) / "best.weights.h5"))
-    paths.write_json(paths.run_dir(other) / "sweep_point.json",
-                     {"spec": SPEC, "file": "", "overrides": {}})
-
-    done = CliRunner().invoke(main, ["ensemble", SPEC, other, "--name", "pair"],
-                              catch_exceptions=False)
-    assert done.exit_code == 0, done.output
     path = paths.run_dir("pair") / "pair.tflite"
     meta = tflite.read_metadata(path)
-    assert meta["name"] == "pair" and meta["ensemble_of"] == [SPEC, other]
+    assert meta["name"] == "pair" and meta["ensemble_of"] == [SPEC, f"{SPEC}.softer"]
     assert meta["classes"] == ["alexa", "_unknown_"]
     assert load_run_spec("pair").frontend == spec.frontend
 
     with SpecData(spec) as data:
         x, _ = data.features("test")
     x = x[:24].astype(np.float32)
-    first = load_trained_model(spec).predict(x, verbose=0)
-    second = softer.predict(x, verbose=0)
-    assert np.abs(first - second).max() > 0.1, "the members should disagree"
+    a, b = first.predict(x, verbose=0), second.predict(x, verbose=0)
+    assert np.abs(a - b).max() > 0.1, "the members should disagree"
+    np.testing.assert_allclose(float_model("pair").predict(x, verbose=0), (a + b) / 2,
+                               atol=1e-5)
     model = TfliteModel(path, runtime="litert")
     got = np.stack([model.predict(row) for row in x])
-    np.testing.assert_allclose(got, (first + second) / 2, atol=0.04)
+    np.testing.assert_allclose(got, (a + b) / 2, atol=0.04)
+
+
+def test_a_student_distils_from_an_ensemble(ensemble_pair, monkeypatch):
+    """distill.teacher may name an ensemble run: the student trains against the averaged
+    members and keeps only its own weights."""
+    import dataclasses
+
+    from kwstiny.spec import DistillSpec, load_spec
+    from kwstiny.training.runs import load_trained_model
+    from kwstiny.training.train import train
+
+    home, _, _ = ensemble_pair
+    monkeypatch.setenv("KWSTINY_HOME", str(home))
+    base = load_spec(SPEC)
+    spec = dataclasses.replace(base, name="student_of_pair",
+                               distill=DistillSpec(teacher="pair", mode="soft"),
+                               train=dataclasses.replace(base.train, epochs=1))
+    summary = train(spec, evaluate_after=False, clean=True)
+    state = json.loads((paths.run_dir(spec.name) / "checkpoints" / "state.json").read_text())
+    assert summary["epochs"] == 1 and np.isfinite(state["history"][0]["distill_loss"])
+    assert load_trained_model(spec).count_params() == base.model.build(
+        base.input_shape, 2).count_params()
 
 
 def _state(run):

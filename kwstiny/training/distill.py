@@ -1,7 +1,8 @@
 """Knowledge distillation: a student spec trains against a teacher spec's trained model.
 
-`spec.distill.teacher` names the teacher (a spec whose run has finished; it must take
-the same input and predict the same classes). Two modes (spec.distill.mode):
+`spec.distill.teacher` names the teacher (a spec whose run has finished, a sweep run such
+as SPEC.seed-2, or a `kwstiny ensemble` run; it must take the same input and predict the
+same classes). Two modes (spec.distill.mode):
 
 - "hard" (DeiT): the student carries a distillation token (KWT distill_token=True).
   Its class head learns the true labels, its distillation head the teacher's top class;
@@ -18,17 +19,17 @@ from __future__ import annotations
 
 from kwstiny.errors import KwstinyError
 from kwstiny.progress import console
-from kwstiny.spec import ModelSpec, load_spec
+from kwstiny.spec import ModelSpec, load_run_spec
 
 
 def attach_teacher(spec: ModelSpec, student):
     """The compiled `student` as a model that trains against the spec's teacher; its
     weights, outputs and checkpoints are the student's own."""
+    from kwstiny.ensemble import float_model
     from kwstiny.models.kwt import distillation_heads
-    from kwstiny.training.runs import load_trained_model
 
     settings = spec.distill
-    teacher_spec = load_spec(settings.teacher)
+    teacher_spec = load_run_spec(settings.teacher)
     if tuple(teacher_spec.input_shape) != tuple(spec.input_shape):
         raise KwstinyError(f"teacher {teacher_spec.name} takes input {teacher_spec.input_shape}, "
                            f"the student {spec.name} {spec.input_shape}: they must match")
@@ -36,7 +37,7 @@ def attach_teacher(spec: ModelSpec, student):
         raise KwstinyError(f"teacher {teacher_spec.name} predicts {list(teacher_spec.classes)}, "
                            f"the student {spec.name} {list(spec.classes)}: they must match, "
                            "in the same order")
-    teacher = load_trained_model(teacher_spec)
+    teacher = float_model(settings.teacher)
     teacher.trainable = False
     try:
         heads = distillation_heads(student)
