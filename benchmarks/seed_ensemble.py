@@ -14,7 +14,7 @@ median keyword score. The thresholds are chosen on the evaluation recordings the
 these numbers rank, they are no operating point. If the average separates far better than
 each model, their false fires on real speech are seed noise that averaging (or distilling
 an average) can remove; if not, the recipe itself puts real speech where real keywords are.
-Writes benchmarks/results/seed_ensemble/<first model's name>.average-<N>.json.
+Writes benchmarks/results/seed_ensemble/FIRST+REST.json (output_name).
 """
 
 from __future__ import annotations
@@ -85,6 +85,14 @@ def separability(classes, settings, positives, negatives: dict) -> dict:
     return result
 
 
+def output_name(models: list[str]) -> str:
+    """FIRST+REST, each later run without the first's name where it extends it:
+    kws_x+.seed-2+.seed-3 for kws_x, kws_x.seed-2 and kws_x.seed-3."""
+    names = [Path(m).name for m in models]
+    rest = [n[len(names[0]):] if n.startswith(names[0]) else n for n in names[1:]]
+    return "+".join([names[0]] + rest)
+
+
 def main() -> None:
     from real_voice_ablation import held_out_speech
     from kwstiny.stream.clip_evaluation import load_recordings
@@ -119,8 +127,7 @@ def main() -> None:
               f" (0 fires), {r['at_most_1_fires']['detected']}/{r['of']} at "
               f"{r['at_most_1_fires']['threshold']} (1 fire)")
     result["provenance"] = provenance()
-    name = f"{Path(args.models[0]).name}.average-{len(runs)}.json"
-    out = Path(args.out) if args.out else OUT / name
+    out = Path(args.out) if args.out else OUT / f"{output_name(args.models)}.json"
     write_json(out, result)
     print(f"wrote {out}")
 

@@ -1,0 +1,24 @@
+"""Real-voice ablation row "every ingredient + Kokoro, neighbours only, distilled from the
+average of seeds 42 and 2" for "computer" (benchmarks/real_voice_ablation.py): one TENet12
+(the alexa budget) trained from seed 4 on kws_computer_kokoro_neighbours' data against
+`kwstiny ensemble kws_computer_kokoro_neighbours kws_computer_kokoro_neighbours.seed-2`
+(soft distillation, temperature 4, half the loss).
+Question it answers: averaging seeds separates real keywords from real speech far better
+than any one seed (benchmarks/seed_ensemble.py), at twice the flash and MACs; does one
+model trained to follow the average keep that, within the budget?"""
+
+import dataclasses
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from kws_computer_kokoro_neighbours import spec as members  # noqa: E402
+
+from kwstiny.spec import DistillSpec  # noqa: E402
+
+TEACHER = "kws_computer_kokoro_neighbours.ensemble-2"
+
+spec = dataclasses.replace(
+    members, name="kws_computer_kokoro_distilled",
+    distill=DistillSpec(teacher=TEACHER, mode="soft", temperature=4.0, alpha=0.5),
+    train=dataclasses.replace(members.train, seed=4))
