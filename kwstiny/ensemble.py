@@ -1,10 +1,12 @@
 """`kwstiny ensemble RUN RUN [RUN ...]`: one int8 model whose scores are the average of
 several trained runs of one spec (the same recipe from different seeds).
 
-Why: on real recordings a single model's false fires on real speech are mostly its own:
-seed to seed they land on different utterances, while real keywords score high in every
-seed, so the average separates real keywords from real speech far better than any member
-(benchmarks/seed_ensemble.py). Cost: flash, multiply-accumulates and time grow with the
+Why: on real recordings a single model's first false fires on real speech are mostly its
+own: seed to seed they land on different utterances, while real keywords score high in
+every seed, so the average detects more real keywords before its first real false fire
+(computer: 152-214 of 411 for pairs of seeds, 117-125 alone; benchmarks/seed_ensemble.py).
+A student distilled from the average (distill.teacher) keeps the gain at one model's cost.
+Cost of the ensemble itself: flash, multiply-accumulates and time grow with the
 number of members; the arena less (activations are reused between members, each layer's
 own data is not): two TENet12 members take 418 kB of flash, 9.1 M MACs, 114 ms per invoke
 and an 88 kB arena on the EFR32xG24 MVP estimate, against 207 kB, 4.6 M, 57 ms and 65 kB.
