@@ -3,9 +3,9 @@ average of seeds 42 and 2" for "computer" (benchmarks/real_voice_ablation.py): o
 (the alexa budget) trained from seed 4 on kws_computer_kokoro_neighbours' data against
 `kwstiny ensemble kws_computer_kokoro_neighbours kws_computer_kokoro_neighbours.seed-2`
 (soft distillation, temperature 4, half the loss).
-Question it answers: averaging seeds separates real keywords from real speech far better
-than any one seed (benchmarks/seed_ensemble.py), at twice the flash and MACs; does one
-model trained to follow the average keep that, within the budget?"""
+Question it answers: the average of seeds detects more real keywords before its first real
+false fire than any one seed (benchmarks/seed_ensemble.py), at twice the flash and MACs;
+does one model trained to follow the average keep that, within the budget?"""
 
 import dataclasses
 import sys
