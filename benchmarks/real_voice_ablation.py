@@ -20,8 +20,9 @@ train.hard_negative_rounds=1; "every ingredient" = kws_WORD_all; "natural voices
 kws_WORD_natural; "natural voices + real dialogue" = kws_WORD_dialogue (its real-speech
 threshold from dialog_cs_calibration, the half it did not train on); "..., average of seeds
 A and B" = `kwstiny ensemble` of those runs (one int8 model, their scores averaged);
-"..., distilled from the average of seeds 42 and 2" = kws_computer_kokoro_distilled (one
-TENet12 trained against that ensemble). Each row is run with
+"..., distilled from the average of seeds ..." = kws_computer_kokoro_distilled,
+kws_computer_kokoro_distilled_three and kws_jarvis_natural_kokoro_distilled (one TENet12
+trained against that ensemble). Each row is run with
 `--calibration-scale full --real-negatives dialog_nl,dialog_en`, once with the
 synthetic validation streams' false accepts and once with `--calibration-real-speech
 dialog_cs`. A row's "separability" (`separable`) picks its threshold on the real

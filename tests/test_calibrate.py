@@ -64,6 +64,20 @@ def test_calibrate_writes_the_chosen_threshold(tenet12_int8, tmp_path, use_sessi
     if chosen > 0:  # one step lower would break the target
         assert curve[chosen - 1]["false_accepts"] > 0
     assert report["data"]["voices"] == "validation split"
+    # Each false accept one step below is named by what its stream said just before it.
+    below = report["validation_false_accepts_below_threshold"]
+    assert below["threshold"] == max(chosen - 1, 0)
+    assert below["false_accepts"] == curve[below["threshold"]]["false_accepts"]
+    assert len(below["events"]) == min(below["false_accepts"], 50)
+    from pathlib import Path
+    root = Path(report["data"]["root"])
+    for event in below["events"]:
+        labels = json.loads((root / event["stream"]).with_suffix(".json").read_text())
+        said = [e for e in labels["events"] if e["start_s"] <= event["time_s"]]
+        assert (event["kind"], event["text"], event["voice"]) == (
+            (said[-1]["kind"], said[-1]["text"], said[-1]["voice"]) if said else ("", "", ""))
+    if below["events"]:
+        assert "the validation streams fire" in result.output
 
 
 @pytest.mark.slow

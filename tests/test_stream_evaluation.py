@@ -11,7 +11,8 @@ from kwstiny.data.long_audio import load_streams
 from kwstiny.data.recipes import load_recipe
 from kwstiny.spec import DetectionSettings
 from kwstiny.stream.detector import run_detector
-from kwstiny.stream.evaluation import StreamScores, match_detections, threshold_curve
+from kwstiny.stream.evaluation import (StreamScores, false_accepts_at, match_detections,
+                                       threshold_curve)
 
 from stream_models import constant_model
 
@@ -23,10 +24,10 @@ def test_true_detections_land_from_1_0_s_before_to_1_5_s_after_the_keyword_end()
                   (10000, 0)]
     assert match_detections(detections, (10.0, 30.0), keyword_class=0) == {
         "keywords": 2, "detected": 1, "true_detections": 3, "false_accepts": 4,
-        "latencies_ms": [-1000]}
+        "false_accept_times_ms": [8999, 11501, 25000, 30500], "latencies_ms": [-1000]}
     assert match_detections([], (), 0) == {"keywords": 0, "detected": 0,
                                            "true_detections": 0, "false_accepts": 0,
-                                           "latencies_ms": []}
+                                           "false_accept_times_ms": [], "latencies_ms": []}
 
 
 def test_latency_is_the_first_true_detection_after_each_keyword_end():
@@ -62,14 +63,18 @@ def test_the_curve_equals_the_detector_run_at_each_threshold():
     for threshold in (0, 100, 150, 200, 216, 240, 255):
         one = DetectionSettings(detection_threshold=threshold)
         false = detected = 0
+        times = []
         for s in streams:
             found = run_detector(CLASSES, one, s.times_ms, s.scores)
             match = match_detections([(d.time_ms, d.class_index) for d in found],
                                      s.keyword_ends_s, 0)
             false += match["false_accepts"]
             detected += match["detected"]
+            times += [(s.file, t) for t in match["false_accept_times_ms"]]
         point = curve[threshold]
         assert (point["false_accepts"], point["detected"]) == (false, detected), threshold
+        assert [(s.file, t) for s, t in false_accepts_at(CLASSES, settings, streams,
+                                                         threshold)] == times
     fa = [p["false_accepts_per_hour"] for p in curve]
     assert fa[0] > fa[200] > fa[255] == 0          # the curve does move
     frr = [p["frr"] for p in curve]

@@ -18,7 +18,8 @@ Held-out (evaluation-only) sources are refused.
 The validation streams leave out the confusable words that hold the whole keyword
 ("supercomputer"): saying one says the keyword (without_keyword_inside). `--scale long`
 (6 h keyword-free, 400 keywords) lets a 0.5 FA/h target rest on three false accepts
-instead of none.
+instead of none. What the validation voices said at each false accept one step below the
+chosen threshold goes into calibration.json, so a user sees what the threshold rests on.
 """
 
 from __future__ import annotations
@@ -133,8 +134,8 @@ def calibrate(model: str, target_fa_per_hour: float = 0.5, scale: str | None = N
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     out = path.parent / "evaluation"
-    streams = score_streams(classifier, load_streams(root), out / "calibration_scores",
-                            runtime, digest)
+    files = load_streams(root)
+    streams = score_streams(classifier, files, out / "calibration_scores", runtime, digest)
     # Per-class thresholds would override the one chosen here: calibrate them away.
     settings = dataclasses.replace(classifier.detection, class_thresholds={})
     curve = threshold_curve(classifier.classes, settings, streams)
@@ -150,6 +151,11 @@ def calibrate(model: str, target_fa_per_hour: float = 0.5, scale: str | None = N
                  for point, r in zip(curve, real)]
     chosen = choose_threshold(curve, target_fa_per_hour)
     fa_hours = speech_hours if real_speech else hours
+    # What the validation voices said where the model fires one step below the chosen
+    # threshold: a threshold resting on one near-homophone ("jardin" for jarvis) or on
+    # ordinary sentences reads differently.
+    below = max(chosen["threshold"] - 1, 0)
+    firing = said_at_false_accepts(classifier.classes, settings, files, streams, below)
     result = {
         "model": str(path), "data": {"recipe": recipe.name, "scale": scale, "root": str(root),
                                      "voices": "validation split", "hours": hours,
@@ -162,6 +168,10 @@ def calibrate(model: str, target_fa_per_hour: float = 0.5, scale: str | None = N
         "threshold": chosen["threshold"],
         "frr": wilson(chosen["missed"], chosen["keywords"]),
         "false_accepts_per_hour": poisson_rate(chosen["false_accepts"], fa_hours),
+        # The first 50: a badly trained model fires thousands of times.
+        "validation_false_accepts_below_threshold": {"threshold": below,
+                                                     "false_accepts": len(firing),
+                                                     "events": firing[:50]},
         "curve": curve,
     }
     new = {**read_metadata(data), "detection_threshold": chosen["threshold"],
@@ -177,4 +187,29 @@ def calibrate(model: str, target_fa_per_hour: float = 0.5, scale: str | None = N
         f"{out / 'calibration.json'}"
         + (f" (the streams leave out {', '.join(left_out)}: they hold the keyword)"
            if left_out else ""))
+    if firing:
+        shown = "; ".join(f"{e['kind']} {e['text']!r} ({e['voice']})" for e in firing[:5])
+        more = f" and {len(firing) - 5} more" if len(firing) > 5 else ""
+        times = "once" if len(firing) == 1 else f"{len(firing)} times"
+        console.print(f"at {below} the validation streams fire {times}, on: "
+                      f"{shown}{more}")
     return result
+
+
+def said_at_false_accepts(classes, settings, files, streams, threshold: int) -> list[dict]:
+    """Each false accept on the validation streams at `threshold`: its stream and time, and
+    the last event (word, confusable, sentence ...) that began before it, from the stream's
+    label file: a detection comes at the end of the window that heard it."""
+    from kwstiny.stream.evaluation import false_accepts_at
+
+    label_of = {str(f.path): f.labels for f in files}
+    found = []
+    for stream, time_ms in false_accepts_at(classes, settings, streams, threshold):
+        events = [e for e in label_of.get(stream.file, {}).get("events", [])
+                  if e.get("start_s", 0) * 1000 <= time_ms]
+        event = events[-1] if events else {}
+        found.append({"stream": f"{stream.kind}/{Path(stream.file).name}",
+                      "time_s": time_ms / 1000,
+                      "kind": event.get("kind", ""), "text": event.get("text", ""),
+                      "voice": event.get("voice", "")})
+    return found

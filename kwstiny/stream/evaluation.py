@@ -57,7 +57,8 @@ def match_detections(detections, keyword_ends_s, keyword_class: int) -> dict:
                for end in keyword_ends_s]
     detected = [False] * len(windows)
     first = [None] * len(windows)
-    true = false = 0
+    true = 0
+    false_times = []
     for time_ms, class_index in sorted(detections):
         hit = False
         if class_index == keyword_class:
@@ -67,9 +68,11 @@ def match_detections(detections, keyword_ends_s, keyword_class: int) -> dict:
                     if first[k] is None:
                         first[k] = time_ms - round(keyword_ends_s[k] * 1000)
         true += hit
-        false += not hit
+        if not hit:
+            false_times.append(time_ms)
     return {"keywords": len(windows), "detected": sum(detected), "true_detections": true,
-            "false_accepts": false, "latencies_ms": [f for f in first if f is not None]}
+            "false_accepts": len(false_times), "false_accept_times_ms": false_times,
+            "latencies_ms": [f for f in first if f is not None]}
 
 
 def summarize(per_file: list[dict], streams: list[StreamScores]) -> dict:
@@ -103,35 +106,47 @@ def threshold_curve(classes: list[str], settings, streams: list[StreamScores],
     once per stream; the decision step (top class, threshold, suppression) runs per
     threshold on the moments that could fire at all, which is exactly the detector's
     result because the others leave its state untouched."""
-    prepared = []
-    for stream in streams:
-        window = WindowAverager(len(classes), settings.average_window_duration_ms,
-                                settings.minimum_count)
-        times, averages = [], []
-        for t, row in zip(stream.times_ms, stream.scores):
-            average = window.add(int(t), row)
-            if average is not None:
-                times.append(int(t))
-                averages.append(average)
-        averages = np.array(averages, np.int64).reshape(-1, len(classes))
-        top = averages.argmax(axis=1) if len(averages) else np.zeros(0, int)
-        top_score = averages[np.arange(len(averages)), top]
-        can_fire = np.array([not c.startswith("_") for c in classes])[top]
-        prepared.append((stream, times, averages, top_score, can_fire))
-    curve = []
-    for threshold in thresholds:
-        per_file = []
-        for stream, times, averages, top_score, can_fire in prepared:
-            decider = Decider(classes, [threshold] * len(classes), settings.suppression_ms)
-            found = []
-            for i in np.nonzero(can_fire & (top_score > threshold))[0]:
-                detection = decider.decide(times[i], averages[i])
-                if detection is not None:
-                    found.append((detection.time_ms, detection.class_index))
-            per_file.append(match_detections(found, stream.keyword_ends_s,
-                                             classes.index(stream.keyword)))
-        curve.append({"threshold": threshold, **summarize(per_file, [p[0] for p in prepared])})
-    return curve
+    prepared = [_window_averages(classes, settings, stream) for stream in streams]
+    return [{"threshold": threshold,
+             **summarize([_matches(classes, settings, p, threshold) for p in prepared],
+                         streams)}
+            for threshold in thresholds]
+
+
+def false_accepts_at(classes: list[str], settings, streams: list[StreamScores],
+                     threshold: int) -> list[tuple[StreamScores, int]]:
+    """(stream, time in ms) of each false accept at one threshold, as threshold_curve
+    counts them."""
+    return [(stream, t) for stream in streams
+            for t in _matches(classes, settings, _window_averages(classes, settings, stream),
+                              threshold)["false_accept_times_ms"]]
+
+
+def _window_averages(classes: list[str], settings, stream: StreamScores) -> tuple:
+    window = WindowAverager(len(classes), settings.average_window_duration_ms,
+                            settings.minimum_count)
+    times, averages = [], []
+    for t, row in zip(stream.times_ms, stream.scores):
+        average = window.add(int(t), row)
+        if average is not None:
+            times.append(int(t))
+            averages.append(average)
+    averages = np.array(averages, np.int64).reshape(-1, len(classes))
+    top = averages.argmax(axis=1) if len(averages) else np.zeros(0, int)
+    top_score = averages[np.arange(len(averages)), top]
+    can_fire = np.array([not c.startswith("_") for c in classes])[top]
+    return stream, times, averages, top_score, can_fire
+
+
+def _matches(classes: list[str], settings, prepared: tuple, threshold: int) -> dict:
+    stream, times, averages, top_score, can_fire = prepared
+    decider = Decider(classes, [threshold] * len(classes), settings.suppression_ms)
+    found = []
+    for i in np.nonzero(can_fire & (top_score > threshold))[0]:
+        detection = decider.decide(times[i], averages[i])
+        if detection is not None:
+            found.append((detection.time_ms, detection.class_index))
+    return match_detections(found, stream.keyword_ends_s, classes.index(stream.keyword))
 
 
 # Running the model over the streams ------------------------------------------------------
