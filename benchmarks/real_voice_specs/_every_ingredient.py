@@ -102,3 +102,14 @@ def every_ingredient(word: str, engines: dict = ENGINES, name: str = "all",
             real_noise=("speech_en", "speech_fr", "speech_it", "speech_ru", "music", "alerts"),
             real_noise_share=0.4),
     )
+
+
+def distilled(members, name: str, teacher: str, seed: int = 4):
+    """`members`' spec as one student trained from `seed` against `teacher` (a `kwstiny
+    ensemble` run of members' seeds): soft distillation, temperature 4, half the loss."""
+    from kwstiny.spec import DistillSpec
+
+    return dataclasses.replace(
+        members, name=name,
+        distill=DistillSpec(teacher=teacher, mode="soft", temperature=4.0, alpha=0.5),
+        train=dataclasses.replace(members.train, seed=seed))

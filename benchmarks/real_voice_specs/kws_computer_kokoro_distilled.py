@@ -7,18 +7,13 @@ Question it answers: the average of seeds detects more real keywords before its 
 false fire than any one seed (benchmarks/seed_ensemble.py), at twice the flash and MACs;
 does one model trained to follow the average keep that, within the budget?"""
 
-import dataclasses
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _every_ingredient import distilled  # noqa: E402
 from kws_computer_kokoro_neighbours import spec as members  # noqa: E402
-
-from kwstiny.spec import DistillSpec  # noqa: E402
 
 TEACHER = "kws_computer_kokoro_neighbours.ensemble-2"
 
-spec = dataclasses.replace(
-    members, name="kws_computer_kokoro_distilled",
-    distill=DistillSpec(teacher=TEACHER, mode="soft", temperature=4.0, alpha=0.5),
-    train=dataclasses.replace(members.train, seed=4))
+spec = distilled(members, "kws_computer_kokoro_distilled", TEACHER)

@@ -8,18 +8,13 @@ Question it answers: for computer, a student of two seeds' average detected more
 keywords before its first real false fire than any single seed; does that hold for a
 second word?"""
 
-import dataclasses
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _every_ingredient import distilled  # noqa: E402
 from kws_jarvis_natural_kokoro import spec as members  # noqa: E402
-
-from kwstiny.spec import DistillSpec  # noqa: E402
 
 TEACHER = "kws_jarvis_natural_kokoro.ensemble-2"
 
-spec = dataclasses.replace(
-    members, name="kws_jarvis_natural_kokoro_distilled",
-    distill=DistillSpec(teacher=TEACHER, mode="soft", temperature=4.0, alpha=0.5),
-    train=dataclasses.replace(members.train, seed=4))
+spec = distilled(members, "kws_jarvis_natural_kokoro_distilled", TEACHER)
