@@ -139,6 +139,21 @@ def padded(recording: Recording, rate: int, rng: np.random.Generator,
     return np.clip(audio, -1.0, 1.0)
 
 
+def condition_audio(recording: Recording, index: int, snr_db: float | None,
+                    noise: NoiseBank, rate: int) -> np.ndarray:
+    """The `index`-th recording as evaluated: padded, and clean (`snr_db` None) or mixed
+    with the project's noise (the kinds in turn) at `snr_db` against its speech; seeded by
+    its file name, so every model hears the same audio."""
+    seed = int(hashlib.sha256(f"{recording.path.name}|{snr_db}".encode()).hexdigest()[:8], 16)
+    rng = np.random.default_rng(seed)
+    extra = None
+    if snr_db is not None:
+        length = len(recording.audio) + int((LEAD_S + TAIL_S) * rate)
+        piece = noise.piece(NOISE_KINDS[index % len(NOISE_KINDS)], length, rng)
+        extra = piece * (recording.speech_rms / 10 ** (snr_db / 20) / _rms(piece))
+    return padded(recording, rate, rng, extra)
+
+
 def audio_scores(classifier: StreamClassifier, audio: np.ndarray, name: str):
     rows = [(i.time_ms, i.scores) for i in classifier.run_audio(audio, name)]
     times = np.array([r[0] for r in rows], np.int64)
@@ -154,14 +169,7 @@ def score_recordings(classifier: StreamClassifier, recordings: list[Recording],
     rate = classifier.sample_rate
     out = []
     for n, recording in enumerate(recordings):
-        seed = int(hashlib.sha256(f"{recording.path.name}|{snr_db}".encode()).hexdigest()[:8], 16)
-        rng = np.random.default_rng(seed)
-        extra = None
-        if snr_db is not None:
-            length = len(recording.audio) + int((LEAD_S + TAIL_S) * rate)
-            piece = noise.piece(NOISE_KINDS[n % len(NOISE_KINDS)], length, rng)
-            extra = piece * (recording.speech_rms / 10 ** (snr_db / 20) / _rms(piece))
-        audio = padded(recording, rate, rng, extra)
+        audio = condition_audio(recording, n, snr_db, noise, rate)
         times, scores = audio_scores(classifier, audio, str(recording.path))
         ends = ()
         if kind == "keyword":
