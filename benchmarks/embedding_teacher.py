@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from kwstiny.paths import home, write_json  # noqa: E402
+from kwstiny.paths import atomic_path, home, write_json  # noqa: E402
 from provenance import provenance  # noqa: E402
 from real_voice_ablation import REAL_DEV, held_out_speech  # noqa: E402
 
@@ -103,6 +103,10 @@ def real_negative_windows(word: str, noise_files, embedder, length: int) -> np.n
     for n, path in enumerate(files):
         audio = read_audio(path, 16000)[:16000 * MAX_SECONDS]
         vectors = recording_vectors(embedder, audio, length)
+        if len(vectors) < length:
+            log(f"real negatives: {path} ({audio.shape} samples) gave {len(vectors)} "
+                f"vectors: left out")
+            continue
         view = np.lib.stride_tricks.sliding_window_view(vectors, length, axis=0)
         out.append(np.ascontiguousarray(view.transpose(0, 2, 1))[::REAL_STEP])
         if n % 1000 == 0:
@@ -159,8 +163,18 @@ def main(argv=None) -> int:
     embedder = SpeechEmbedding(threads=2)
     started = time.time()
 
-    windows, is_keyword, splits, keyword, noise_files = synthetic_windows(
-        spec_name, args.epochs, embedder)
+    cache = home() / "cache" / "teacher_windows" / f"{spec_name}-{args.epochs}.npz"
+    if cache.is_file():
+        with np.load(cache, allow_pickle=False) as saved:
+            windows, is_keyword, splits = saved["windows"], saved["is_keyword"], saved["splits"]
+            keyword, noise_files = str(saved["keyword"]), [str(p) for p in saved["noise_files"]]
+    else:
+        windows, is_keyword, splits, keyword, noise_files = synthetic_windows(
+            spec_name, args.epochs, embedder)
+        with atomic_path(cache) as tmp:
+            with open(tmp, "wb") as f:
+                np.savez(f, windows=windows, is_keyword=is_keyword, splits=splits,
+                         keyword=keyword, noise_files=np.array(noise_files))
     if keyword != word:
         raise SystemExit(f"{spec_name} spots {keyword!r}, not {word!r}")
     length = windows.shape[1]
