@@ -312,9 +312,17 @@ class DistillSpec:
     temperature: float = 4.0
     # Weight of the distillation loss; the true labels get 1 - alpha.
     alpha: float = 0.5
+    # Instead of `teacher`: a speech-embedding keyword head (.npz, kwstiny.teachers;
+    # benchmarks/embedding_teacher.py writes one), a teacher trained on real speech that
+    # runs on the host only. Each augmented training window's label becomes
+    # (1 - alpha) x its own + alpha x [p, 1 - p], p = sigmoid(head logit / temperature) on
+    # that window's audio. For a keyword spec: classes (keyword, _unknown_).
+    embedding_head: str = ""
 
     def __post_init__(self):
         own = "distill"
+        check(not (self.teacher and self.embedding_head), own, "embedding_head",
+              self.embedding_head, "empty when distill.teacher is set (one teacher)")
         check(self.mode in ("hard", "soft"), own, "mode", self.mode, "'hard' or 'soft'")
         check(self.temperature > 0, own, "temperature", self.temperature, "> 0")
         check(0.0 <= self.alpha <= 1.0, own, "alpha", self.alpha, "0.0 to 1.0")

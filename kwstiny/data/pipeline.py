@@ -183,9 +183,14 @@ class SpecData:
         spec's model builder would import TensorFlow into every worker."""
         spec = self.spec
         real_noise, room_bank = augment_files(spec.augment, spec.frontend.sample_rate_hz)
+        head = spec.distill.embedding_head
+        if head and not Path(head).expanduser().is_file():
+            raise KwstinyError(f"distill.embedding_head {head!r} is no file: write one with "
+                               f"benchmarks/embedding_teacher.py")
         return (str(self.bank.directory), spec.frontend, spec.augment,
                 spec.dataset.cropped_keyword_range, [str(p) for p in self.index.noise_files],
-                spec.model_input == "waveform", real_noise, room_bank)
+                spec.model_input == "waveform", real_noise, room_bank,
+                str(Path(head).expanduser()) if head else "")
 
     def close(self) -> None:
         if self._pool is not None:
@@ -210,31 +215,59 @@ _worker: dict = {}
 
 def _init_worker(bank_dir: str, frontend, augment, crop_range, noise_files: list[str],
                  waveform: bool = False, real_noise_files: list[str] = (),
-                 room_bank: str | None = None):
+                 room_bank: str | None = None, embedding_head: str = ""):
     _worker.update(bank=AudioBank(bank_dir), frontend=frontend, augment=augment,
                    crop_range=crop_range, noise_files=noise_files, augmenter=None,
                    waveform=waveform, real_noise_files=list(real_noise_files),
-                   room_bank=room_bank)
+                   room_bank=room_bank, embedding_head=embedding_head, teacher=None)
 
 
-def _sample(recipe: SampleRecipe, augmenter) -> np.ndarray:
+def _sample(recipe: SampleRecipe, augmenter, with_window: bool = False):
     audio = None if recipe.kind == SILENCE else _worker["bank"][recipe.clip]
     return build_sample(recipe, audio, _worker["frontend"], _worker["augment"], augmenter,
-                        _worker["crop_range"], waveform=_worker["waveform"])
+                        _worker["crop_range"], waveform=_worker["waveform"],
+                        with_window=with_window)
 
 
 def _clean(recipe: SampleRecipe) -> np.ndarray:
     return _sample(recipe, None)
 
 
-def _augmented(recipe: SampleRecipe) -> np.ndarray:
+def _augmenter():
+    """This worker's augmenter, made on first use; None when augmentation is off."""
     if not _worker["augment"].enable:
-        return _sample(recipe, None)
+        return None
     if _worker["augmenter"] is None:
         _worker["augmenter"] = WaveAugmenter(_worker["augment"], _worker["noise_files"],
                                              _worker["frontend"].sample_rate_hz,
                                              _worker["real_noise_files"], _worker["room_bank"])
-    return _sample(recipe, _worker["augmenter"])
+    return _worker["augmenter"]
+
+
+def _augmented(recipe: SampleRecipe) -> np.ndarray:
+    return _sample(recipe, _augmenter())
+
+
+def _augmented_taught(recipe: SampleRecipe) -> tuple[np.ndarray, float]:
+    """The augmented features and the embedding teacher's logit on the same audio (the
+    window's highest, where the window holds more than one head input)."""
+    if _worker["teacher"] is None:
+        from kwstiny.teachers.embedding_head import EmbeddingHead
+        from kwstiny.teachers.speech_embedding import SpeechEmbedding
+        _worker["teacher"] = (SpeechEmbedding(threads=1),
+                              EmbeddingHead.load(_worker["embedding_head"]))
+    embedder, head = _worker["teacher"]
+    features, window = _sample(recipe, _augmenter(), with_window=True)
+    return features, float(head.sequence_logits(embedder.vectors(window)[0]).max())
+
+
+def teacher_targets(labels: np.ndarray, logits: np.ndarray, alpha: float,
+                    temperature: float) -> np.ndarray:
+    """One-hot `labels` (n, 2: keyword, unknown) blended with the embedding teacher's
+    [p, 1 - p], p = sigmoid(logit / temperature): (1 - alpha) x labels + alpha x teacher."""
+    p = 1.0 / (1.0 + np.exp(-np.asarray(logits, np.float64) / temperature))
+    teacher = np.stack([p, 1.0 - p], axis=1).astype(np.float32)
+    return ((1.0 - alpha) * labels + alpha * teacher).astype(np.float32)
 
 
 # tf.data ---------------------------------------------------------------------------------------
@@ -260,14 +293,27 @@ def training_dataset(data: SpecData, initial_epoch: int, batch_size: int,
             return y
         return np.concatenate([y, domain_columns(data, chunk)], axis=1)
 
+    distill = data.spec.distill
+    taught = bool(distill.embedding_head)
+    if taught and (domains or tuple(data.classes[1:]) != ("_unknown_",)):
+        raise KwstinyError("distill.embedding_head teaches a keyword spec with classes "
+                           f"(keyword, _unknown_), not {list(data.classes)}"
+                           + (" with a voice-invariance head" if domains else ""))
+
     def generate():
         for epoch in range(initial_epoch, 1 << 30):
             recipes = data.plan_epoch(epoch)
-            samples = data.pool.imap(_augmented, recipes, chunksize=16)
+            samples = data.pool.imap(_augmented_taught if taught else _augmented, recipes,
+                                     chunksize=16)
             for start in range(0, len(recipes), batch_size):
                 chunk = recipes[start:start + batch_size]
-                x = np.stack([next(samples) for _ in chunk]).astype(np.float32)
-                yield x, labels(chunk)
+                drawn = [next(samples) for _ in chunk]
+                if not taught:
+                    yield np.stack(drawn).astype(np.float32), labels(chunk)
+                    continue
+                x = np.stack([d[0] for d in drawn]).astype(np.float32)
+                yield x, teacher_targets(labels(chunk), np.array([d[1] for d in drawn]),
+                                         distill.alpha, distill.temperature)
 
     signature = (tf.TensorSpec((None,) + tuple(data.spec.input_shape), tf.float32),
                  tf.TensorSpec((None, n_classes + (2 if domains else 0)), tf.float32))

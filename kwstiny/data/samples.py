@@ -220,10 +220,12 @@ def window_features(window: np.ndarray, settings: FrontendSettings,
 
 def build_sample(recipe: SampleRecipe, audio: np.ndarray | None, settings: FrontendSettings,
                  augment: AugmentSpec, augmenter: WaveAugmenter | None,
-                 crop_fraction: tuple[float, float], waveform: bool = False) -> np.ndarray:
+                 crop_fraction: tuple[float, float], waveform: bool = False,
+                 with_window: bool = False):
     """Features for one recipe. `augmenter` None gives the clean, deterministic sample
     used for validation, test and calibration. With `waveform` the (augmented) window
-    itself is the sample, for models that compute their own spectrogram."""
+    itself is the sample, for models that compute their own spectrogram. With `with_window`
+    the features come with that window, for a teacher that hears the same audio."""
     rng = np.random.default_rng(recipe.seed)
     length = settings.sample_length
     warmup_len = augment.warmup_ms * settings.sample_rate_hz // 1000
@@ -241,6 +243,8 @@ def build_sample(recipe: SampleRecipe, audio: np.ndarray | None, settings: Front
         padded = augmenter.window(padded, recipe.seed)
     level = 10 ** (rng.uniform(*augment.noise_floor_db) / 20)
     padded = padded + rng.normal(0.0, level, padded.size).astype(np.float32)
+    window = np.clip(padded[warmup_len:], -1.0, 1.0).astype(np.float32)
     if waveform:
-        return np.clip(padded[warmup_len:], -1.0, 1.0).astype(np.float32)
-    return window_features(padded[warmup_len:], settings, padded[:warmup_len])
+        return window
+    features = window_features(padded[warmup_len:], settings, padded[:warmup_len])
+    return (features, window) if with_window else features

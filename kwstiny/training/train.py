@@ -110,6 +110,10 @@ def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
         if spec.distill.teacher:
             from kwstiny.training.distill import attach_teacher
             model = attach_teacher(spec, model)
+        if spec.distill.embedding_head:
+            console.print(f"labels blended with the speech-embedding teacher "
+                          f"{spec.distill.embedding_head} (alpha {spec.distill.alpha}, "
+                          f"temperature {spec.distill.temperature})")
         weights = class_weights(data) if spec.train.class_weights == "balanced" else None
         invariant = spec.train.voice_invariance_weight > 0
         if invariant:
