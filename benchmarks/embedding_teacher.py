@@ -58,9 +58,10 @@ def log(*args):
 
 
 def synthetic_windows(spec_name: str, epochs: int, embedder):
-    """(windows, is_keyword, split) of the spec's validation split (clean) and `epochs`
-    augmented training epochs."""
+    """(windows, is_keyword, split, keyword, real noise files) of the spec's validation
+    split (clean) and `epochs` augmented training epochs."""
     from kwstiny.data.pipeline import SpecData
+    from kwstiny.data.samples import augment_files
     from kwstiny.spec import load_spec
 
     spec = dataclasses.replace(load_spec(spec_name), model_input="waveform")
@@ -80,7 +81,7 @@ def synthetic_windows(spec_name: str, epochs: int, embedder):
             splits += [split] * len(recipes)
             log(f"{split} {'' if epoch is None else epoch}: {len(recipes)} windows of "
                 f"{vectors.shape[1]} vectors, {time.time() - started:.0f} s")
-        real_noise = data.worker_settings()[6]
+    real_noise = augment_files(spec.augment, spec.frontend.sample_rate_hz)[0]
     return (np.concatenate(windows), np.concatenate(labels), np.array(splits),
             spec.classes[0], real_noise)
 
@@ -103,10 +104,6 @@ def real_negative_windows(word: str, noise_files, embedder, length: int) -> np.n
     for n, path in enumerate(files):
         audio = read_audio(path, 16000)[:16000 * MAX_SECONDS]
         vectors = recording_vectors(embedder, audio, length)
-        if len(vectors) < length:
-            log(f"real negatives: {path} ({audio.shape} samples) gave {len(vectors)} "
-                f"vectors: left out")
-            continue
         view = np.lib.stride_tricks.sliding_window_view(vectors, length, axis=0)
         out.append(np.ascontiguousarray(view.transpose(0, 2, 1))[::REAL_STEP])
         if n % 1000 == 0:

@@ -243,8 +243,9 @@ def build_sample(recipe: SampleRecipe, audio: np.ndarray | None, settings: Front
         padded = augmenter.window(padded, recipe.seed)
     level = 10 ** (rng.uniform(*augment.noise_floor_db) / 20)
     padded = padded + rng.normal(0.0, level, padded.size).astype(np.float32)
-    window = np.clip(padded[warmup_len:], -1.0, 1.0).astype(np.float32)
-    if waveform:
-        return window
+    if waveform or with_window:
+        window = np.clip(padded[warmup_len:], -1.0, 1.0).astype(np.float32)
+        if waveform:
+            return window
     features = window_features(padded[warmup_len:], settings, padded[:warmup_len])
     return (features, window) if with_window else features
