@@ -259,9 +259,15 @@ class TrainSpec:
     # synthetic ones, and the model is trained against it with this weight (ramped up
     # over training), so that "sounds synthesized" stops being a cue for the keyword.
     voice_invariance_weight: float = 0.0
+    # A .h5 of weights to start from, loaded by layer name (layers it lacks keep their
+    # initial values), e.g. a trunk pre-trained on the speech embedding
+    # (benchmarks/embedding_pretrain.py); "" = start from random weights.
+    initial_weights: str = ""
 
     def __post_init__(self):
         own = "train"
+        check(not self.initial_weights or self.initial_weights.endswith(".h5"), own,
+              "initial_weights", self.initial_weights, "'' or a path to a .h5 weights file")
         check(self.voice_invariance_weight >= 0.0, own, "voice_invariance_weight",
               self.voice_invariance_weight, "0 (off) or a weight > 0")
         check(self.weight_average_epochs >= 0.0, own, "weight_average_epochs",

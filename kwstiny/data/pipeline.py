@@ -253,12 +253,24 @@ def _augmented_taught(recipe: SampleRecipe) -> tuple[np.ndarray, float]:
     window's highest, where the window holds more than one head input)."""
     if _worker["teacher"] is None:
         from kwstiny.teachers.embedding_head import EmbeddingHead
-        from kwstiny.teachers.speech_embedding import SpeechEmbedding
-        _worker["teacher"] = (SpeechEmbedding(threads=1),
-                              EmbeddingHead.load(_worker["embedding_head"]))
-    embedder, head = _worker["teacher"]
+        _worker["teacher"] = EmbeddingHead.load(_worker["embedding_head"])
     features, window = _sample(recipe, _augmenter(), with_window=True)
-    return features, float(head.sequence_logits(embedder.vectors(window)[0]).max())
+    vectors = _embedder().vectors(window)[0]
+    return features, float(_worker["teacher"].sequence_logits(vectors).max())
+
+
+def augmented_embedded(recipe: SampleRecipe) -> tuple[np.ndarray, np.ndarray]:
+    """The augmented features and the speech embedding's vectors of the same audio
+    (kwstiny.teachers.embedding_pretrain); for SpecData.pool.imap."""
+    features, window = _sample(recipe, _augmenter(), with_window=True)
+    return features, _embedder().vectors(window)[0]
+
+
+def _embedder():
+    if _worker.get("embedder") is None:
+        from kwstiny.teachers.speech_embedding import SpeechEmbedding
+        _worker["embedder"] = SpeechEmbedding(threads=1)
+    return _worker["embedder"]
 
 
 def teacher_targets(labels: np.ndarray, logits: np.ndarray, alpha: float,

@@ -29,3 +29,24 @@ def load_trained_model(spec: ModelSpec):
     model = build_model(spec)
     model.load_weights(str(weights))
     return model
+
+
+def load_initial_weights(model, path: str) -> int:
+    """Load train.initial_weights into `model` by layer name; returns how many of its
+    layers with weights took them. Refuses a missing file or one that shares no layer."""
+    from pathlib import Path
+
+    import h5py
+
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise KwstinyError(f"train.initial_weights {path!r} is no file")
+    with h5py.File(file, "r") as saved:
+        names = set(saved.attrs.get("layer_names", []))
+    names = {n.decode() if isinstance(n, bytes) else n for n in names}
+    matching = [layer for layer in model.layers if layer.weights and layer.name in names]
+    if not matching:
+        raise KwstinyError(f"train.initial_weights {path!r} holds no weights for any layer of "
+                           f"{model.name} (is it from another model?)")
+    model.load_weights(str(file), by_name=True, skip_mismatch=True)
+    return len(matching)

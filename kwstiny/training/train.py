@@ -20,7 +20,7 @@ from kwstiny.training.checkpoints import BEST_WEIGHTS, RunState
 from kwstiny.errors import KwstinyError
 from kwstiny.progress import console
 from kwstiny.spec import ModelSpec
-from kwstiny.training.runs import build_model
+from kwstiny.training.runs import build_model, load_initial_weights
 from kwstiny.training.tricks import averaged_weights
 
 
@@ -107,6 +107,10 @@ def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
         validation = data.features("validation")
         steps = steps_per_epoch(data, spec.train.batch_size)
         model = build_model(spec, total_steps=steps * spec.train.epochs)
+        if spec.train.initial_weights and not (resume and previous is not None):
+            loaded = load_initial_weights(model, spec.train.initial_weights)
+            console.print(f"started from {spec.train.initial_weights} "
+                          f"({loaded}/{len(model.layers)} layers)")
         if spec.distill.teacher:
             from kwstiny.training.distill import attach_teacher
             model = attach_teacher(spec, model)
