@@ -22,7 +22,6 @@ from kwstiny.errors import KwstinyError
 from kwstiny.teachers.speech_embedding import FRAMES_PER_STEP, samples_for
 
 VECTOR_HOP = FRAMES_PER_STEP * 160      # samples between embedding vectors (80 ms)
-HIDDEN = 256                            # width of the regression head (thrown away)
 
 
 def vectors_per_window(sample_length: int) -> int:
@@ -73,14 +72,16 @@ def feature_map_layer(model):
 
 
 def regression_model(spec, targets_shape: tuple[int, int]):
-    """The spec's model up to its trunk output, with a small head that predicts the
-    window's (vectors, 96) embedding; compiled with mean squared error."""
+    """The spec's model up to its trunk output, read out linearly into the window's
+    (vectors, 96) embedding; compiled with mean squared error. Linear on purpose: the
+    trunk has to hold the embedding's information itself, and with a hidden ReLU layer
+    the fit collapsed to the mean embedding (held-out explained variance -0.001 on
+    32,000 windows)."""
     import tf_keras as keras
 
     model = spec.model.build(spec.input_shape, len(spec.classes))
     trunk = feature_map_layer(model).output
     x = keras.layers.Flatten(name="embedding_flatten")(trunk)
-    x = keras.layers.Dense(HIDDEN, activation="relu", name="embedding_hidden")(x)
     x = keras.layers.Dense(int(np.prod(targets_shape)), name="embedding_out")(x)
     x = keras.layers.Reshape(targets_shape, name="embedding_vectors")(x)
     regression = keras.Model(model.input, x, name=f"{model.name}_embedding")
