@@ -54,6 +54,16 @@ def test_each_windows_targets_are_the_vectors_of_its_own_audio():
                                          settings, before))
 
 
+def test_a_recording_shorter_than_a_window_gives_one_padded_window():
+    settings = load_spec("keyword_spotting_alexa-test").frontend
+    audio = np.full(settings.sample_length // 2, 0.1, np.float32)
+    features, targets = recording_pairs(audio, settings, BlockEmbedder(), 1, 1000)
+    assert len(features) == len(targets) == 1
+    padded = np.concatenate([audio, np.zeros(settings.sample_length - audio.size, np.float32)])
+    np.testing.assert_array_equal(features[0], window_features(
+        padded, settings, np.zeros(1000, np.float32)))
+
+
 @pytest.fixture(scope="module")
 def trunk(tmp_path_factory):
     spec = load_spec("keyword_spotting_alexa-test")

@@ -37,7 +37,8 @@ def vectors_per_window(sample_length: int) -> int:
 def recording_pairs(audio: np.ndarray, settings, embedder, step: int, warmup: int,
                     ) -> tuple[np.ndarray, np.ndarray]:
     """(features (n, frames, 1, channels), targets (n, vectors, 96)) of every `step`-th
-    window of one recording, windows starting on the embedding's 80 ms grid. The frontend
+    window of one recording (at least one: a short recording is padded with silence),
+    windows starting on the embedding's 80 ms grid. The frontend
     first hears the `warmup` samples before each window (what it would have heard
     streaming), or silence at the start."""
     from kwstiny.data.samples import window_features
@@ -56,10 +57,7 @@ def recording_pairs(audio: np.ndarray, settings, embedder, step: int, warmup: in
         before = np.concatenate([np.zeros(warmup - before.size, np.float32), before])
         features.append(window_features(audio[s:s + length], settings, before))
         targets.append(vectors[i:i + per_window])
-    if not features:
-        return (np.zeros((0,) + (settings.n_frames, 1, settings.filterbank_n_channels),
-                         np.float32), np.zeros((0, per_window, vectors.shape[1]), np.float32))
-    return np.stack(features), np.stack(targets)
+    return np.stack(features), np.stack(targets)   # padding leaves at least one window
 
 
 def feature_map_layer(model):
