@@ -27,18 +27,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from embedding_teacher import MAX_SECONDS, TRAINING_SPEECH, log  # noqa: E402
 from kwstiny.paths import home, write_json  # noqa: E402
 from provenance import provenance  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "embedding_pretrain"
-TRAINING_SPEECH = ("speech_en", "speech_fr", "speech_it", "speech_ru", "letters",
-                   "dialog_cs_train")
-MAX_SECONDS = 60            # of any one real recording
 HOLD_OUT_EVERY = 20
-
-
-def log(*args):
-    print(*args, flush=True)
 
 
 def real_pairs(spec, embedder, step: int):
@@ -105,20 +99,11 @@ def main(argv=None) -> int:
     targets = np.concatenate([real_y, syn_y]).astype(np.float32)
     held = np.concatenate([real_held, syn_held])
     del real_x, syn_x
-    fit = pretrain(spec, features, targets, held, args.epochs, out, log=log)
-
-    # The fit on real and on synthetic held-out windows separately.
-    from kwstiny.teachers.embedding_pretrain import (explained_variance, regression_model,
-                                                     standardize)
-    model = regression_model(spec, targets.shape[1:])
-    model.load_weights(str(out))
-    _, mean, std = standardize(targets[~held])
     is_real = np.arange(len(features)) < len(real_y)
-    by_source = {}
-    for name, rows in (("real", held & is_real), ("synthetic", held & ~is_real)):
-        predicted = model.predict(features[rows], batch_size=512, verbose=0)
-        by_source[name] = {"windows": int(rows.sum()), "explained_variance": round(
-            explained_variance(predicted, standardize(targets[rows], mean, std)[0]), 4)}
+    fit = pretrain(spec, features, targets, held, args.epochs, out, log=log,
+                   groups={"real": held & is_real, "synthetic": held & ~is_real})
+    by_source = {name: {**group, "explained_variance": round(group["explained_variance"], 4)}
+                 for name, group in fit["held_out_by_group"].items()}
     result = {"spec": spec.name, "trunk": str(out), "real_step": args.real_step,
               "synthetic_epochs": args.synthetic_epochs, "epochs": args.epochs,
               "windows": {"real": int(is_real.sum()), "synthetic": int((~is_real).sum()),

@@ -72,7 +72,8 @@ def trunk(tmp_path_factory):
     y = rng.normal(0, 1, (64, 2, 96)).astype(np.float32)
     held = np.arange(64) % 4 == 0
     path = tmp_path_factory.mktemp("trunk") / "trunk.h5"
-    fit = pretrain(spec, x, y, held, 2, path, log=lambda *a: None, batch_size=16)
+    fit = pretrain(spec, x, y, held, 2, path, log=lambda *a: None, batch_size=16,
+                   groups={"first half": held & (np.arange(64) < 32)})
     return spec, path, fit
 
 
@@ -80,6 +81,8 @@ def test_pretraining_distils_into_the_trunk_and_writes_its_weights(trunk):
     spec, path, fit = trunk
     assert path.is_file()
     assert len(fit["held_out_explained_variance"]) == 2
+    assert fit["held_out_by_group"]["first half"]["windows"] == 8
+    assert np.isfinite(fit["held_out_by_group"]["first half"]["explained_variance"])
     model = spec.model.build(spec.input_shape, len(spec.classes))
     assert fit["trunk_output"] == feature_map_layer(model).name
     regression = regression_model(spec, (2, 96))

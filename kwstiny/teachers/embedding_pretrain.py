@@ -78,11 +78,11 @@ def regression_model(spec, targets_shape: tuple[int, int]):
     import tf_keras as keras
 
     model = spec.model.build(spec.input_shape, len(spec.classes))
-    trunk = feature_map_layer(model).output
-    x = keras.layers.Flatten(name="embedding_flatten")(trunk)
+    x = keras.layers.Flatten(name="embedding_flatten")(feature_map_layer(model).output)
     x = keras.layers.Dense(int(np.prod(targets_shape)), name="embedding_out")(x)
     x = keras.layers.Reshape(targets_shape, name="embedding_vectors")(x)
     regression = keras.Model(model.input, x, name=f"{model.name}_embedding")
+    regression.trunk_output = feature_map_layer(model).name
     regression.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
     return regression
 
@@ -101,10 +101,12 @@ def explained_variance(predicted: np.ndarray, targets: np.ndarray) -> float:
 
 
 def pretrain(spec, features: np.ndarray, targets: np.ndarray, held_out: np.ndarray,
-             epochs: int, out: Path, log=print, batch_size: int = 128) -> dict:
+             epochs: int, out: Path, log=print, batch_size: int = 128,
+             groups: dict[str, np.ndarray] | None = None) -> dict:
     """Fit the regression on (features, targets) minus the `held_out` rows (bool), save its
     weights to `out` (.h5; the spec's own layers keep their names, so keyword training
-    loads them by name) and return the held-out explained variance per epoch."""
+    loads them by name) and return the held-out explained variance per epoch, and at the
+    end for each of `groups` (name -> bool rows, within `held_out`)."""
     import tf_keras as keras
 
     from kwstiny.paths import atomic_path
@@ -113,14 +115,17 @@ def pretrain(spec, features: np.ndarray, targets: np.ndarray, held_out: np.ndarr
         raise KwstinyError(f"{out}: trunk weights are written as .h5")
     keras.utils.set_random_seed(spec.train.seed)
     fit_targets, mean, std = standardize(targets[~held_out])
-    test_targets, _, _ = standardize(targets[held_out], mean, std)
     model = regression_model(spec, targets.shape[1:])
+
+    def fit_on(rows) -> float:
+        predicted = model.predict(features[rows], batch_size=512, verbose=0)
+        return explained_variance(predicted, standardize(targets[rows], mean, std)[0])
+
     history = []
 
     class Measure(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
-            predicted = model.predict(features[held_out], batch_size=512, verbose=0)
-            history.append(explained_variance(predicted, test_targets))
+            history.append(fit_on(held_out))
             log(f"epoch {epoch + 1}: loss {logs['loss']:.3f}, held-out explained variance "
                 f"{history[-1]:.3f}")
 
@@ -129,5 +134,7 @@ def pretrain(spec, features: np.ndarray, targets: np.ndarray, held_out: np.ndarr
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out) as tmp:
         model.save_weights(str(tmp))
-    return {"held_out_explained_variance": history, "trunk_output": feature_map_layer(
-        spec.model.build(spec.input_shape, len(spec.classes))).name}
+    return {"held_out_explained_variance": history, "trunk_output": model.trunk_output,
+            "held_out_by_group": {name: {"windows": int(rows.sum()),
+                                         "explained_variance": fit_on(rows)}
+                                  for name, rows in (groups or {}).items()}}
