@@ -324,11 +324,21 @@ class DistillSpec:
     # (1 - alpha) x its own + alpha x [p, 1 - p], p = sigmoid(head logit / temperature) on
     # that window's audio. For a keyword spec: classes (keyword, _unknown_).
     embedding_head: str = ""
+    # Weight of an auxiliary loss through keyword training: the model's trunk (its last
+    # time x channel map), read out linearly by a head held outside the model, reproduces
+    # the speech embedding of each training window's audio (standardized), so the trunk
+    # keeps a representation learned from real people (kwstiny.training.embedding_loss).
+    # 0 = off. Works with or without embedding_head, not with `teacher`.
+    embedding_weight: float = 0.0
 
     def __post_init__(self):
         own = "distill"
         check(not (self.teacher and self.embedding_head), own, "embedding_head",
               self.embedding_head, "empty when distill.teacher is set (one teacher)")
+        check(self.embedding_weight >= 0, own, "embedding_weight", self.embedding_weight,
+              ">= 0")
+        check(not (self.teacher and self.embedding_weight), own, "embedding_weight",
+              self.embedding_weight, "0 when distill.teacher is set (one teacher)")
         check(self.mode in ("hard", "soft"), own, "mode", self.mode, "'hard' or 'soft'")
         check(self.temperature > 0, own, "temperature", self.temperature, "> 0")
         check(0.0 <= self.alpha <= 1.0, own, "alpha", self.alpha, "0.0 to 1.0")
@@ -430,6 +440,9 @@ class ModelSpec:
                   "have '_unknown_')")
             check(not self.distill.teacher, "train", "voice_invariance_weight",
                   self.train.voice_invariance_weight, "0 when distilling (distill.teacher)")
+            check(not self.distill.embedding_weight, "train", "voice_invariance_weight",
+                  self.train.voice_invariance_weight,
+                  "0 when distill.embedding_weight is set (one auxiliary head)")
         if self.streaming.enabled:
             check(self.frontend.quantize_static_scale_enable, "streaming", "frames_per_invoke",
                   self.streaming.frames_per_invoke, "0 unless frontend.quantize_static_scale_"

@@ -248,22 +248,24 @@ def _augmented(recipe: SampleRecipe) -> np.ndarray:
     return _sample(recipe, _augmenter())
 
 
-def _augmented_taught(recipe: SampleRecipe) -> tuple[np.ndarray, float]:
-    """The augmented features and the embedding teacher's logit on the same audio (the
-    window's highest, where the window holds more than one head input)."""
-    if _worker["teacher"] is None:
-        from kwstiny.teachers.embedding_head import EmbeddingHead
-        _worker["teacher"] = EmbeddingHead.load(_worker["embedding_head"])
-    features, window = _sample(recipe, _augmenter(), with_window=True)
-    vectors = _embedder().vectors(window)[0]
-    return features, float(_worker["teacher"].sequence_logits(vectors).max())
-
-
 def augmented_embedded(recipe: SampleRecipe) -> tuple[np.ndarray, np.ndarray]:
     """The augmented features and the speech embedding's vectors of the same audio
     (kwstiny.teachers.embedding_pretrain); for SpecData.pool.imap."""
     features, window = _sample(recipe, _augmenter(), with_window=True)
     return features, _embedder().vectors(window)[0]
+
+
+def _augmented_taught(recipe: SampleRecipe) -> tuple[np.ndarray, np.ndarray, float]:
+    """The augmented features, the speech embedding's vectors of the same audio and the
+    embedding teacher's logit on them (the window's highest, where the window holds more
+    than one head input; NaN without a teacher head)."""
+    features, vectors = augmented_embedded(recipe)
+    if not _worker["embedding_head"]:
+        return features, vectors, float("nan")
+    if _worker["teacher"] is None:
+        from kwstiny.teachers.embedding_head import EmbeddingHead
+        _worker["teacher"] = EmbeddingHead.load(_worker["embedding_head"])
+    return features, vectors, float(_worker["teacher"].sequence_logits(vectors).max())
 
 
 def _embedder():
@@ -285,7 +287,7 @@ def teacher_targets(labels: np.ndarray, logits: np.ndarray, alpha: float,
 # tf.data ---------------------------------------------------------------------------------------
 
 def training_dataset(data: SpecData, initial_epoch: int, batch_size: int,
-                     domains: bool = False):
+                     domains: bool = False, embedding_stats: tuple | None = None):
     """A tf.data.Dataset of augmented batches, epoch after epoch from `initial_epoch`.
     Keras keeps one iterator across epochs, so the stream never ends; each epoch's last
     batch may be short, which keeps `steps_per_epoch` batches aligned to epochs.
@@ -293,7 +295,9 @@ def training_dataset(data: SpecData, initial_epoch: int, batch_size: int,
     With `domains`, each label row gets two more columns for the voice-invariance head:
     [real x known, known], where known is 1 for unknown-class clips (real or synthetic)
     and 0 for keywords and silence. As columns of the label they blend under mixup like
-    the label itself."""
+    the label itself. With `embedding_stats` (embedding_statistics), the label row ends
+    with the speech embedding of the window's audio, standardized (embedding_columns),
+    for distill.embedding_weight's auxiliary loss."""
     import tensorflow as tf
 
     n_classes = len(data.classes)
@@ -311,25 +315,51 @@ def training_dataset(data: SpecData, initial_epoch: int, batch_size: int,
         raise KwstinyError("distill.embedding_head teaches a keyword spec with classes "
                            f"(keyword, _unknown_), not {list(data.classes)}"
                            + (" with a voice-invariance head" if domains else ""))
+    embedded = embedding_stats is not None
+    width = n_classes + (2 if domains else 0)
 
     def generate():
         for epoch in range(initial_epoch, 1 << 30):
             recipes = data.plan_epoch(epoch)
-            samples = data.pool.imap(_augmented_taught if taught else _augmented, recipes,
-                                     chunksize=16)
+            samples = data.pool.imap(_augmented_taught if taught or embedded else _augmented,
+                                     recipes, chunksize=16)
             for start in range(0, len(recipes), batch_size):
                 chunk = recipes[start:start + batch_size]
                 drawn = [next(samples) for _ in chunk]
-                if not taught:
+                if not (taught or embedded):
                     yield np.stack(drawn).astype(np.float32), labels(chunk)
                     continue
                 x = np.stack([d[0] for d in drawn]).astype(np.float32)
-                yield x, teacher_targets(labels(chunk), np.array([d[1] for d in drawn]),
-                                         distill.alpha, distill.temperature)
+                y = labels(chunk)
+                if taught:
+                    y = teacher_targets(y, np.array([d[2] for d in drawn]), distill.alpha,
+                                        distill.temperature)
+                if embedded:
+                    y = np.concatenate([y, embedding_columns(
+                        np.stack([d[1] for d in drawn]), *embedding_stats)], axis=1)
+                yield x, y
 
+    if embedded:
+        from kwstiny.teachers.embedding_pretrain import values_per_window
+        width += values_per_window(data.spec.frontend.sample_length)
     signature = (tf.TensorSpec((None,) + tuple(data.spec.input_shape), tf.float32),
-                 tf.TensorSpec((None, n_classes + (2 if domains else 0)), tf.float32))
+                 tf.TensorSpec((None, width), tf.float32))
     return tf.data.Dataset.from_generator(generate, output_signature=signature).prefetch(2)
+
+
+def embedding_statistics(data: SpecData, count: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """Per-dimension mean and standard deviation of the speech embedding over the first
+    `count` augmented windows of epoch 0: what distill.embedding_weight's targets are
+    standardized by (the same windows each run, so a resumed run gets the same)."""
+    recipes = data.plan_epoch(0)[:count]
+    vectors = np.concatenate([v for _, v in data.pool.imap(augmented_embedded, recipes,
+                                                           chunksize=16)])
+    return vectors.mean(axis=0), vectors.std(axis=0) + 1e-6
+
+
+def embedding_columns(vectors: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """(n, vectors, 96) embedding vectors as standardized label columns (n, vectors x 96)."""
+    return ((vectors - mean) / std).reshape(len(vectors), -1).astype(np.float32)
 
 
 def domain_columns(data: SpecData, recipes: list[SampleRecipe]) -> np.ndarray:

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from kwstiny.errors import KwstinyError
-from kwstiny.teachers.speech_embedding import FRAMES_PER_STEP, samples_for
+from kwstiny.teachers.speech_embedding import FRAMES_PER_STEP, VECTOR_SIZE, samples_for
 
 VECTOR_HOP = FRAMES_PER_STEP * 160      # samples between embedding vectors (80 ms)
 
@@ -32,6 +32,11 @@ def vectors_per_window(sample_length: int) -> int:
         raise KwstinyError(f"a window of {sample_length} samples holds no embedding vector "
                            f"({samples_for(1)} samples needed)")
     return n
+
+
+def values_per_window(sample_length: int) -> int:
+    """Embedding values (whole vectors x 96) one window of `sample_length` samples has."""
+    return vectors_per_window(sample_length) * VECTOR_SIZE
 
 
 def recording_pairs(audio: np.ndarray, settings, embedder, step: int, warmup: int,

@@ -124,6 +124,16 @@ def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
             from kwstiny.training.invariance import attach_domain_head
             model = attach_domain_head(spec, model, steps * spec.train.epochs, weights)
             weights = None      # applied by the model: the labels carry domain columns
+        embedding_stats = None
+        if spec.distill.embedding_weight > 0:
+            from kwstiny.data.pipeline import embedding_statistics
+            from kwstiny.teachers.embedding_pretrain import values_per_window
+            from kwstiny.training.embedding_loss import attach_embedding_readout
+            embedding_stats = embedding_statistics(data)
+            model = attach_embedding_readout(model, spec.distill.embedding_weight,
+                                             values_per_window(spec.frontend.sample_length),
+                                             weights)
+            weights = None      # applied by the model: the labels carry embedding columns
         history, best, initial_epoch = [], {"value": None, "epoch": 0}, 0
         if resume and previous is not None:
             state = state_store.restore(model, model.optimizer)
@@ -131,7 +141,7 @@ def train(spec: ModelSpec, epochs: int | None = None, resume: bool = False,
             console.print(f"resuming {spec.name} after epoch {initial_epoch}")
         if initial_epoch < spec.train.epochs:
             dataset = training_dataset(data, initial_epoch, spec.train.batch_size,
-                                       domains=invariant)
+                                       domains=invariant, embedding_stats=embedding_stats)
             transform = tricks.batch_transform(spec)
             if transform is not None:   # SpecAugment masks, mixup
                 dataset = dataset.map(transform)
