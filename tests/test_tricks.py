@@ -184,3 +184,20 @@ def test_train_command_refuses_a_sweep_without_m_and_m_without_overrides():
     assert result.exit_code == 2 and "needs at least one" in result.output
     result = CliRunner().invoke(main, ["train", "keyword_spotting_alexa", "-m", "train.epoch=1"])
     assert result.exit_code == 1 and "did you mean 'epochs'" in result.output
+
+
+def test_class_weights_inside_a_custom_train_step_follow_each_rows_class():
+    import tensorflow as tf
+
+    from kwstiny.training.tricks import class_weight_vector, class_weighted
+
+    assert class_weight_vector(None, 3) is None
+    vector = class_weight_vector({0: 2.0, 2: 0.5}, 3)
+    np.testing.assert_array_equal(vector, [2.0, 1.0, 0.5])
+    # Blended labels (mixup, a teacher) count as their larger class.
+    y = tf.constant([[0.7, 0.3, 0.0], [0.2, 0.0, 0.8], [0.0, 1.0, 0.0]])
+    weights = tf.constant(vector)
+    np.testing.assert_allclose(class_weighted(None, weights, y).numpy(), [2.0, 0.5, 1.0])
+    np.testing.assert_allclose(class_weighted(tf.constant([1.0, 2.0, 3.0]), weights, y).numpy(),
+                               [2.0, 1.0, 3.0])
+    assert class_weighted(None, None, y) is None

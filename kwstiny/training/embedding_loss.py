@@ -26,10 +26,10 @@ def attach_embedding_readout(model, weight: float, columns: int,
     embedding, pipeline.embedding_columns), adding `weight` x that mean squared error to
     the class loss. Its weights, outputs and checkpoints stay the model's own.
     `class_weights` are applied here: Keras' class_weight would misread the wider labels."""
-    import numpy as np
     import tf_keras as keras
 
     from kwstiny.teachers.embedding_pretrain import feature_map_layer
+    from kwstiny.training.tricks import class_weight_vector
 
     trunk = feature_map_layer(model)
     feature_model = keras.Model(model.inputs, [trunk.output, model.outputs[0]])
@@ -37,8 +37,7 @@ def attach_embedding_readout(model, weight: float, columns: int,
                                name="embedding_readout")
     readout.build((None,) + tuple(trunk.output.shape[1:]))
     n_classes = int(model.outputs[0].shape[-1])
-    weights = None if class_weights is None else np.array(
-        [class_weights.get(c, 1.0) for c in range(n_classes)], np.float32)
+    weights = class_weight_vector(class_weights, n_classes)
     taught = _taught_class()(inputs=model.inputs, outputs=model.outputs, name=model.name)
     taught.configure(feature_model, readout, keras.optimizers.Adam(READOUT_LEARNING_RATE),
                      weight, n_classes, weights)
@@ -59,6 +58,8 @@ def _taught_class():
         return _CLASS
     import tensorflow as tf
     import tf_keras as keras
+
+    from kwstiny.training.tricks import class_weighted
 
     class EmbeddingTaught(keras.Model):
         """A functional model over the spec model's graph whose train step also fits the
@@ -82,9 +83,7 @@ def _taught_class():
             if y.shape[-1] == n:    # no embedding columns (e.g. hard-negative fine-tuning)
                 return super().train_step(data)
             y_class, targets = y[:, :n], y[:, n:]
-            if self._class_weights is not None:
-                weight = tf.gather(self._class_weights, tf.argmax(y_class, axis=-1))
-                sample_weight = weight if sample_weight is None else sample_weight * weight
+            sample_weight = class_weighted(sample_weight, self._class_weights, y_class)
             with tf.GradientTape(persistent=True) as tape:
                 trunk, probs = self._forward(x)
                 class_loss = self.compiled_loss(y_class, probs, sample_weight,

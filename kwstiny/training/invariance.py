@@ -33,10 +33,10 @@ def attach_domain_head(spec: ModelSpec, model, total_steps: int,
     weights, outputs and checkpoints stay the model's own. `class_weights` (class index ->
     weight) are applied here, since the labels carry the two domain columns
     (pipeline.training_dataset(domains=True)) and Keras' class_weight would misread them."""
-    import numpy as np
     import tf_keras as keras
 
     from kwstiny.models.layers import penultimate_features
+    from kwstiny.training.tricks import class_weight_vector
 
     features = penultimate_features(model, "invariance_features")
     feature_model = keras.Model(model.inputs, [features, model.outputs[0]])
@@ -44,8 +44,7 @@ def attach_domain_head(spec: ModelSpec, model, total_steps: int,
                              keras.layers.Dense(1)], name="domain_head")
     head.build((None, features.shape[-1]))
     n_classes = len(spec.classes)
-    weights = None if class_weights is None else np.array(
-        [class_weights.get(c, 1.0) for c in range(n_classes)], np.float32)
+    weights = class_weight_vector(class_weights, n_classes)
     invariant = _invariant_class()(inputs=model.inputs, outputs=model.outputs, name=model.name)
     invariant.configure(feature_model, head, keras.optimizers.Adam(HEAD_LEARNING_RATE),
                         spec.train.voice_invariance_weight, total_steps, n_classes, weights)
@@ -114,6 +113,8 @@ def _invariant_class():
     import tensorflow as tf
     import tf_keras as keras
 
+    from kwstiny.training.tricks import class_weighted
+
     class VoiceInvariant(keras.Model):
         """A functional model over the spec model's graph whose train step also plays
         against the domain head. Head, its optimizer and the feature view are held in
@@ -137,9 +138,7 @@ def _invariant_class():
             if y.shape[-1] == n:    # no domain columns (e.g. hard-negative fine-tuning)
                 return super().train_step(data)
             y_class, real, known = y[:, :n], y[:, n], y[:, n + 1]
-            if self._class_weights is not None:
-                weight = tf.gather(self._class_weights, tf.argmax(y_class, axis=-1))
-                sample_weight = weight if sample_weight is None else sample_weight * weight
+            sample_weight = class_weighted(sample_weight, self._class_weights, y_class)
             progress = tf.cast(self.optimizer.iterations, tf.float32) / self._total_steps
             strength = self._weight * ramp(tf.minimum(progress, 1.0))
             with tf.GradientTape(persistent=True) as tape:

@@ -111,6 +111,27 @@ def averaged_weights(model):
             variable.assign(value)
 
 
+# Class weights inside a custom train step ------------------------------------------------------
+
+def class_weight_vector(class_weights: dict[int, float] | None, n_classes: int):
+    """Keras' class_weight dict as one weight per class (float32), or None."""
+    if class_weights is None:
+        return None
+    return np.array([class_weights.get(c, 1.0) for c in range(n_classes)], np.float32)
+
+
+def class_weighted(sample_weight, class_weights, y_class):
+    """`sample_weight` times the weight of each row's class (argmax of a possibly blended
+    label), for train steps whose labels carry more columns than classes, where Keras'
+    class_weight would misread them. `class_weights`: a tensor per class, or None."""
+    import tensorflow as tf
+
+    if class_weights is None:
+        return sample_weight
+    weight = tf.gather(class_weights, tf.argmax(y_class, axis=-1))
+    return weight if sample_weight is None else sample_weight * weight
+
+
 # Zero-gamma ------------------------------------------------------------------------------------
 
 def zero_residual_gammas(model) -> list[str]:
