@@ -317,16 +317,20 @@ def training_dataset(data: SpecData, initial_epoch: int, batch_size: int,
                            + (" with a voice-invariance head" if domains else ""))
     embedded = embedding_stats is not None
     width = n_classes + (2 if domains else 0)
+    if embedded:
+        from kwstiny.teachers.embedding_pretrain import values_per_window
+        width += values_per_window(data.spec.frontend.sample_length)
+    needs_embedding = taught or embedded
 
     def generate():
         for epoch in range(initial_epoch, 1 << 30):
             recipes = data.plan_epoch(epoch)
-            samples = data.pool.imap(_augmented_taught if taught or embedded else _augmented,
+            samples = data.pool.imap(_augmented_taught if needs_embedding else _augmented,
                                      recipes, chunksize=16)
             for start in range(0, len(recipes), batch_size):
                 chunk = recipes[start:start + batch_size]
                 drawn = [next(samples) for _ in chunk]
-                if not (taught or embedded):
+                if not needs_embedding:
                     yield np.stack(drawn).astype(np.float32), labels(chunk)
                     continue
                 x = np.stack([d[0] for d in drawn]).astype(np.float32)
@@ -339,9 +343,6 @@ def training_dataset(data: SpecData, initial_epoch: int, batch_size: int,
                         np.stack([d[1] for d in drawn]), *embedding_stats)], axis=1)
                 yield x, y
 
-    if embedded:
-        from kwstiny.teachers.embedding_pretrain import values_per_window
-        width += values_per_window(data.spec.frontend.sample_length)
     signature = (tf.TensorSpec((None,) + tuple(data.spec.input_shape), tf.float32),
                  tf.TensorSpec((None, width), tf.float32))
     return tf.data.Dataset.from_generator(generate, output_signature=signature).prefetch(2)
